@@ -1,0 +1,26 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import app from '@adonisjs/core/services/app'
+
+/**
+ * Front-end files: our own (resources/js, resources/css) and libraries served
+ * straight from node_modules (installs may be offline, so
+ * never a CDN). Only the files listed here can be fetched.
+ */
+const FILES: Record<string, string> = {
+  'htmx.min.js': 'node_modules/htmx.org/dist/htmx.min.js',
+  'alpine.min.js': 'node_modules/alpinejs/dist/cdn.min.js',
+  'transmit.js': 'node_modules/@adonisjs/transmit-client/build/index.js',
+  'app.js': 'resources/js/app.js',
+  'live.js': 'resources/js/live.js',
+  'app.css': 'resources/css/app.css',
+}
+
+export default class VendorAssetsController {
+  async show({ params, response }: HttpContext) {
+    const file = FILES[params.file]
+    if (!file) return response.notFound('')
+    response.header('Cache-Control', 'public, max-age=86400')
+    response.type(file.endsWith('.css') ? '.css' : '.js')
+    return response.download(app.makePath(file))
+  }
+}

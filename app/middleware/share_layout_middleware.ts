@@ -1,0 +1,19 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import type { NextFn } from '@adonisjs/core/types/http'
+import navigation from '#services/navigation'
+
+/** What the layout needs on every page: who is logged in and their navigation. */
+export default class ShareLayoutMiddleware {
+  async handle(ctx: HttpContext, next: NextFn) {
+    const user = ctx.auth.user
+    if (user && 'view' in ctx) {
+      ctx.view.share({
+        currentUser: user,
+        currentPath: ctx.request.url(),
+        nav: await navigation.for(user, ctx.i18n.locale),
+        isHtmx: ctx.request.header('hx-request') === 'true',
+      })
+    }
+    return next()
+  }
+}

@@ -1,0 +1,57 @@
+import { DateTime } from 'luxon'
+import db from '@adonisjs/lucid/services/db'
+import { BaseModel, column, hasMany } from '@adonisjs/lucid/orm'
+import type { HasMany } from '@adonisjs/lucid/types/relations'
+import User from '#models/user'
+import permissionRegistry from '#permissions/permission_registry'
+
+export default class Role extends BaseModel {
+  static readonly ADMIN = 'admin'
+  static readonly SUPERVISOR = 'supervisor'
+  static readonly AGENT = 'agent'
+
+  @column({ isPrimary: true })
+  declare id: number
+
+  @column()
+  declare key: string
+
+  @column()
+  declare name: string
+
+  @column()
+  declare description: string | null
+
+  @column()
+  declare isSystem: boolean
+
+  @column()
+  declare isActive: boolean
+
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+
+  @column.dateTime({ autoCreate: true, autoUpdate: true })
+  declare updatedAt: DateTime
+
+  @hasMany(() => User)
+  declare users: HasMany<typeof User>
+
+  get isAdmin() {
+    return this.key === Role.ADMIN
+  }
+
+  /**
+   * The administrator role always holds every permission, so nobody can lock
+   * the install out of its own settings by editing the matrix.
+   */
+  async permissionKeys(): Promise<Set<string>> {
+    if (this.isAdmin) return new Set(permissionRegistry.all().map((p) => p.key))
+    const rows = await db.from('role_permissions').where('role_id', this.id).select('permission_key')
+    return new Set(rows.map((row) => row.permission_key as string))
+  }
+
+  static findByKey(key: string) {
+    return this.findBy('key', key)
+  }
+}

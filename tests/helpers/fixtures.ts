@@ -1,0 +1,55 @@
+import db from '@adonisjs/lucid/services/db'
+import Organization from '#models/organization'
+import Role from '#models/role'
+import User from '#models/user'
+import setupState from '#services/setup_state'
+import bootstrapper from '#services/install_bootstrapper'
+
+/**
+ * Empties every table (as on a fresh install) and re-seeds roles and
+ * permissions. Call from `group.each.setup`.
+ */
+export async function resetDatabase() {
+  const tables = await db
+    .from('pg_tables')
+    .where('schemaname', 'public')
+    .whereNotIn('tablename', ['adonis_schema', 'adonis_schema_versions'])
+    .select('tablename')
+  if (tables.length) {
+    await db.rawQuery(
+      `TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`
+    )
+  }
+  setupState.reset()
+  await bootstrapper.run()
+}
+
+/** An install past setup: the organization exists. */
+export async function createOrganization(overrides: Partial<Organization> = {}) {
+  return Organization.create({
+    name: 'Cooperativa Andina',
+    defaultCountryCode: 'EC',
+    defaultLocale: 'es',
+    timezone: 'America/Guayaquil',
+    ...overrides,
+  })
+}
+
+let sequence = 0
+
+export async function createUser(
+  role: 'admin' | 'supervisor' | 'agent' | string = 'agent',
+  overrides: Partial<Pick<User, 'fullName' | 'email' | 'password' | 'isActive' | 'locale'>> = {}
+) {
+  if (!(await Organization.current())) await createOrganization()
+  const roleRow = await Role.findByOrFail('key', role)
+  sequence += 1
+  return User.create({
+    fullName: `${role} ${sequence}`,
+    email: `${role}${sequence}@example.com`,
+    password: 'secret-pass',
+    roleId: roleRow.id,
+    isActive: true,
+    ...overrides,
+  })
+}
