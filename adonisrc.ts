@@ -36,6 +36,7 @@ export default defineConfig({
     () => import('#start/events'),
     () => import('#start/transmit'),
     () => import('#start/view'),
+    () => import('#start/navigation'),
   ],
 
   tests: {

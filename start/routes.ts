@@ -1,6 +1,7 @@
 /*
 | Core routes. Each area keeps its routes in its own file under start/routes/
-| so the map stays readable; plugin routes are mounted by the plugin host.
+| (imported at the end of this file) so the map stays readable; plugin routes
+| are mounted by the plugin host.
 */
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
@@ -35,3 +36,5 @@ router
     router.put('/account/locale', [AccountLocaleController, 'update']).as('locale.update')
   })
   .use(middleware.auth())
+
+// Areas
