@@ -46,7 +46,7 @@ export class InstallBootstrapper {
       const grants = fresh.flatMap((permission) =>
         permission.defaults
           .filter((roleKey) => roleIds.has(roleKey))
-          .map((roleKey) => ({ role_id: roleIds.get(roleKey), permission_key: permission.key }))
+          .map((roleKey) => ({ role_id: roleIds.get(roleKey)!, permission_key: permission.key }))
       )
       if (grants.length) {
         await trx.rawQuery(
