@@ -1,18 +1,19 @@
 /*
-| HTTP middleware: global (every request), router (matched routes) and named
-| (assigned per route). Named middleware keys are typed for `middleware.*`.
+| HTTP middleware: global (every request) and named (assigned per route). Named middleware keys are typed for `middleware.*`.
 */
 import router from '@adonisjs/core/services/router'
 import server from '@adonisjs/core/services/server'
 
 server.errorHandler(() => import('#exceptions/handler'))
 
+/*
+| Everything but static files runs at the server level, so an unknown URL
+| still gets a session, the user's language and the layout (a translated 404
+| with the user's menu) instead of a bare error.
+*/
 server.use([
   () => import('#middleware/container_bindings_middleware'),
   () => import('@adonisjs/static/static_middleware'),
-])
-
-router.use([
   () => import('@adonisjs/core/bodyparser_middleware'),
   () => import('@adonisjs/session/session_middleware'),
   () => import('@adonisjs/shield/shield_middleware'),
@@ -23,6 +24,8 @@ router.use([
   () => import('#middleware/setup_required_middleware'),
   () => import('#middleware/share_layout_middleware'),
 ])
+
+router.use([])
 
 export const middleware = router.named({
   auth: () => import('#middleware/auth_middleware'),

@@ -1,4 +1,5 @@
 import app from '@adonisjs/core/services/app'
+import i18nManager from '@adonisjs/i18n/services/main'
 import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/http'
 
@@ -37,7 +38,12 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   }
 
   async #renderError(ctx: HttpContext, status: number, key: string, _error: unknown) {
-    const message = ctx.i18n ? ctx.i18n.t(key) : key
+    // An unknown URL fails before the router middleware (session, i18n) ran.
+    if (!ctx.i18n) {
+      ctx.i18n = i18nManager.locale(i18nManager.defaultLocale)
+      ctx.view.share({ i18n: ctx.i18n, t: ctx.i18n.t.bind(ctx.i18n), locale: ctx.i18n.locale })
+    }
+    const message = ctx.i18n.t(key)
     ctx.response.status(status)
     if (ctx.request.accepts(['html', 'json']) === 'json' && !ctx.request.header('hx-request')) {
       return ctx.response.send({ error: message })
