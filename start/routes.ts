@@ -38,3 +38,10 @@ router
   .use(middleware.auth())
 
 // Areas
+import './routes/users.js'
+import './routes/roles.js'
+import './routes/settings.js'
+import './routes/notifications.js'
+import './routes/system_events.js'
+import './routes/audit.js'
+import './routes/plugins.js'
