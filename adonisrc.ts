@@ -22,6 +22,8 @@ export default defineConfig({
     // Must boot before Lucid: it starts the embedded PostgreSQL cluster.
     () => import('#providers/embedded_database_provider'),
     () => import('@adonisjs/lucid/database_provider'),
+    // After Lucid (plugins add migration paths), before the app's own boot sequence (auto-migrate).
+    () => import('#providers/plugin_host_provider'),
     () => import('@adonisjs/auth/auth_provider'),
     () => import('@adonisjs/i18n/i18n_provider'),
     () => import('@adonisjs/bouncer/bouncer_provider'),
@@ -37,6 +39,7 @@ export default defineConfig({
     () => import('#start/transmit'),
     () => import('#start/view'),
     () => import('#start/navigation'),
+    () => import('#start/plugins'),
   ],
 
   tests: {

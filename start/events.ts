@@ -3,9 +3,28 @@
 | only code that talks to Transmit.
 */
 import emitter from '@adonisjs/core/services/emitter'
+import logger from '@adonisjs/core/services/logger'
 import User from '#models/user'
 import { DateTime } from 'luxon'
+
+const Broadcast = () => import('#listeners/broadcast')
+const NotifyCriticalSystemEvent = () => import('#listeners/notify_critical_system_event')
+
+/*
+| Events are emitted after the change is committed: a failing listener must
+| not fail the action that already happened, so it is logged instead.
+*/
+emitter.onError((event, error) => {
+  logger.error({ err: error, event: String(event) }, 'event listener failed')
+})
 
 emitter.on('session_auth:login_succeeded', async ({ user }) => {
   await User.query().where('id', (user as User).id).update({ last_login_at: DateTime.now().toSQL() })
 })
+
+emitter.on('system_event:recorded', [NotifyCriticalSystemEvent])
+
+// Live signals
+emitter.on('notification:created', [Broadcast, 'notificationCreated'])
+emitter.on('notification:read', [Broadcast, 'notificationRead'])
+emitter.on('system_event:recorded', [Broadcast, 'systemEventRecorded'])

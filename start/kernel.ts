@@ -31,4 +31,5 @@ export const middleware = router.named({
   auth: () => import('#middleware/auth_middleware'),
   guest: () => import('#middleware/guest_middleware'),
   can: () => import('#middleware/permission_middleware'),
+  pluginActive: () => import('#middleware/plugin_active_middleware'),
 })

@@ -3,4 +3,8 @@
  * DO NOT EDIT manually
  */
 
-export const events = {}
+import ConversationEvents from '#events/conversation_events'
+
+export const events = {
+  ConversationEvents: ConversationEvents,
+}

@@ -3,4 +3,7 @@
  * DO NOT EDIT manually
  */
 
-export const listeners = {}
+export const listeners = {
+  Broadcast: () => import('#listeners/broadcast'),
+  NotifyCriticalSystemEvent: () => import('#listeners/notify_critical_system_event'),
+}

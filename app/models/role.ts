@@ -2,6 +2,7 @@ import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import { BaseModel, column, hasMany } from '@adonisjs/lucid/orm'
 import type { HasMany } from '@adonisjs/lucid/types/relations'
+import type { I18n } from '@adonisjs/i18n'
 import User from '#models/user'
 import permissionRegistry from '#permissions/permission_registry'
 
@@ -49,6 +50,14 @@ export default class Role extends BaseModel {
     if (this.isAdmin) return new Set(permissionRegistry.all().map((p) => p.key))
     const rows = await db.from('role_permissions').where('role_id', this.id).select('permission_key')
     return new Set(rows.map((row) => row.permission_key as string))
+  }
+
+  /**
+   * The name shown in the interface: system roles are translated (their
+   * stored name is only the Spanish default), custom roles show their name.
+   */
+  label(i18n: Pick<I18n, 't'>) {
+    return this.isSystem ? i18n.t(`roles.system.${this.key}.name`, {}, this.name) : this.name
   }
 
   static findByKey(key: string) {

@@ -12,6 +12,10 @@ export async function renderPage(
 ) {
   const isHtmx = ctx.request.header('hx-request') === 'true'
   const isBoosted = ctx.request.header('hx-boosted') === 'true'
-  const template = isHtmx && !isBoosted ? templates.partial : templates.page
+  // Back/forward after hx-push-url with a cold history cache: htmx wants the whole page.
+  const isHistoryRestore = ctx.request.header('hx-history-restore-request') === 'true'
+  const template = isHtmx && !isBoosted && !isHistoryRestore ? templates.partial : templates.page
+  // The same URL answers with a page or a fragment: caches must keep them apart.
+  ctx.response.header('Vary', 'HX-Request')
   return ctx.view.render(template, state)
 }

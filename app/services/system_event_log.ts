@@ -55,18 +55,23 @@ export class SystemEventLog {
       source,
       context,
     })
+    let id: number
     try {
       const [row] = await db
         .insertQuery()
         .table('system_events')
         .insert({ level: input.level, category: input.category, source, message: input.message, context: JSON.stringify(context), created_at: new Date() })
         .returning('id')
-      const id = typeof row === 'object' ? row.id : row
-      await emitter.emit('system_event:recorded', { id: Number(id), level: input.level, category: input.category })
+      id = Number(typeof row === 'object' ? row.id : row)
     } catch (error) {
       // The file above already has the event; a database outage must not hide it.
       this.#logger().error({ message: 'could not store system event', error: (error as Error).message })
+      return null
     }
+    // Outside the try: a failing listener is not a storage failure (the
+    // emitter's error handler in start/events.ts logs it).
+    await emitter.emit('system_event:recorded', { id, level: input.level, category: input.category, source, message: input.message })
+    return id
   }
 
   async close() {
@@ -78,6 +83,7 @@ export default new SystemEventLog()
 
 declare module '@adonisjs/core/types' {
   interface EventsList {
-    'system_event:recorded': { id: number; level: SystemEventLevel; category: string }
+    /** After the row is stored (no transaction involved). */
+    'system_event:recorded': { id: number; level: SystemEventLevel; category: string; source: string; message: string }
   }
 }

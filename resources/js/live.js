@@ -2,57 +2,220 @@
  * Live bridge: Transmit (SSE) → DOM events → htmx refetch.
  *
  * The server pushes small signals ({ type, id }) on channels the user was
- * authorized for at subscribe time. Each signal becomes a `live:<type>` event
- * on <body>; fragments refetch themselves with their own session through
- *   hx-trigger="live:notification.created from:body"
- * so authorization and per-viewer markup stay on the server.
+ * authorized for at subscribe time (app/listeners/broadcast.ts is the only
+ * sender). Each signal becomes a `live:<type>` event on <body>, and the
+ * fragment that shows the data refetches itself with its own session:
  *
- * Channels: the user's own (`users/<id>`) always, plus every
- * `data-live-channel` found in the page (added by pages that need more).
+ *   <div id="notification-bell" hx-get="/notifications/bell"
+ *        hx-trigger="live:notification.created from:body, live:reconnected from:body">
+ *
+ * So authorization and per-viewer markup stay on the server, and a page
+ * without this script (or with Transmit down) still works: fragments are
+ * ordinary URLs that a reload or a "refresh" link fetches.
+ *
+ * Channels: the user's own (`users/<id>`, from <body data-user-id>) always,
+ * plus every `[data-live-channel]` in the page. Fragments swapped in or out
+ * by htmx add or drop their channels (checked after every swap).
+ *
+ * Events on <body>, for fragments and tests:
+ *   live:<type>           a signal arrived (detail: { type, id, channel })
+ *   live:reconnected      the stream came back after a gap: signals may have
+ *                         been missed, so live fragments should refetch
+ *   live:subscribed       detail: { channel }
+ *   live:subscribe-failed detail: { channel, status } (refused or server error)
+ * and <body data-live-state="connecting|connected|reconnecting|offline">,
+ * <body data-live-channels="users/1 system_events"> (channels accepted).
+ *
+ * Reconnects: the Transmit client retries a dropped stream a few times and
+ * re-subscribes by itself; when it gives up (or the stream stays down, e.g.
+ * the server restarted while the session expired) we build a new client with
+ * a growing delay, and at once when the browser comes back online or the
+ * tab becomes visible again.
+ *
+ * CSRF: subscribe/unsubscribe are POSTs checked by Shield, so each carries
+ * the page's token (<meta name="csrf-token">) in `x-csrf-token`.
  */
 import { Transmit } from '/vendor/transmit.js'
 
+const body = document.body
 const csrf = document.querySelector('meta[name="csrf-token"]')?.content
-const userId = document.body.dataset.userId
+const userId = body.dataset.userId
+
+/** How long a dropped stream may stay down before we rebuild the client. */
+const STALLED_AFTER_MS = 15000
+const MAX_RETRY_DELAY_MS = 60000
+
+let transmit = null
+let wasConnected = false
+let retryDelay = 2000
+let stallTimer = null
+let retryTimer = null
+let lastFailure = null
+/** channel → { subscription, stop } for every channel asked for (accepted or not) */
 const subscriptions = new Map()
+const accepted = new Set()
 
-const transmit = new Transmit({
-  baseUrl: window.location.origin,
-  beforeSubscribe(request) {
-    if (csrf) request.headers.set('x-csrf-token', csrf)
-  },
-  beforeUnsubscribe(request) {
-    if (csrf) request.headers.set('x-csrf-token', csrf)
-  },
-})
+function emit(name, detail) {
+  body.dispatchEvent(new CustomEvent(name, { detail, bubbles: true }))
+}
 
-function dispatch(channel, message) {
-  const detail = typeof message === 'object' && message ? { ...message, channel } : { channel, message }
-  if (!detail.type) return
-  document.body.dispatchEvent(new CustomEvent(`live:${detail.type}`, { detail, bubbles: true }))
+function setState(state) {
+  body.dataset.liveState = state
+}
+
+function publishAccepted() {
+  body.dataset.liveChannels = [...accepted].sort().join(' ')
+}
+
+function withCsrf(request) {
+  if (csrf) request.headers.set('x-csrf-token', csrf)
+}
+
+function dispatchSignal(channel, message) {
+  if (!message || typeof message !== 'object' || typeof message.type !== 'string') return
+  emit(`live:${message.type}`, { ...message, channel })
+}
+
+function wanted() {
+  const channels = new Set()
+  if (userId) channels.add(`users/${userId}`)
+  document.querySelectorAll('[data-live-channel]').forEach((element) => {
+    if (element.dataset.liveChannel) channels.add(element.dataset.liveChannel)
+  })
+  return channels
 }
 
 async function subscribe(channel) {
-  if (!channel || subscriptions.has(channel)) return
-  const subscription = transmit.subscription(channel)
-  subscriptions.set(channel, subscription)
-  subscription.onMessage((message) => dispatch(channel, message))
+  if (!transmit || subscriptions.has(channel)) return
+  const client = transmit
+  const subscription = client.subscription(channel)
+  const stop = subscription.onMessage((message) => dispatchSignal(channel, message))
+  subscriptions.set(channel, { subscription, stop })
   try {
+    // Resolves once the POST is answered (it waits for the stream to open first).
     await subscription.create()
-    document.body.dispatchEvent(new CustomEvent('live:subscribed', { detail: { channel } }))
   } catch (error) {
-    subscriptions.delete(channel)
+    // The client swallows network errors itself; anything else must not break the page.
     console.warn('live: could not subscribe to', channel, error)
+  }
+  if (client !== transmit || subscription.isCreated) return
+  // Refused (not allowed to see it) or failed: the page keeps working without it,
+  // and we do not ask again until the page or the connection changes.
+  console.warn('live: subscription refused', channel, lastFailure)
+  emit('live:subscribe-failed', { channel, status: lastFailure })
+}
+
+async function unsubscribe(channel) {
+  const entry = subscriptions.get(channel)
+  subscriptions.delete(channel)
+  accepted.delete(channel)
+  publishAccepted()
+  entry?.stop()
+  try {
+    await entry?.subscription.delete()
+  } catch (error) {
+    console.warn('live: could not unsubscribe from', channel, error)
   }
 }
 
-function scan(root = document) {
-  root.querySelectorAll('[data-live-channel]').forEach((element) => subscribe(element.dataset.liveChannel))
+/** Subscribe to what the page shows now, drop what it no longer shows. */
+function sync() {
+  const channels = wanted()
+  for (const channel of channels) subscribe(channel)
+  for (const channel of [...subscriptions.keys()]) {
+    if (!channels.has(channel)) unsubscribe(channel)
+  }
 }
 
-if (userId) subscribe(`users/${userId}`)
-scan()
-// Fragments swapped in by htmx may bring channels of their own.
-document.body.addEventListener('htmx:afterSettle', (event) => scan(event.target))
+function clearTimers() {
+  clearTimeout(stallTimer)
+  clearTimeout(retryTimer)
+  stallTimer = retryTimer = null
+}
 
-window.chasquiLive = { subscribe, subscriptions }
+function scheduleRebuild() {
+  if (retryTimer) return
+  setState('offline')
+  retryTimer = setTimeout(() => {
+    retryTimer = null
+    connect()
+  }, retryDelay)
+  retryDelay = Math.min(retryDelay * 2, MAX_RETRY_DELAY_MS)
+}
+
+function connect() {
+  clearTimers()
+  try {
+    transmit?.close()
+  } catch {}
+  subscriptions.clear()
+  accepted.clear()
+  publishAccepted()
+  setState('connecting')
+
+  try {
+    transmit = new Transmit({
+      baseUrl: window.location.origin,
+      beforeSubscribe: withCsrf,
+      beforeUnsubscribe: withCsrf,
+      onSubscription(channel) {
+        accepted.add(channel)
+        publishAccepted()
+        emit('live:subscribed', { channel })
+      },
+      onSubscribeFailed(response) {
+        lastFailure = response.status
+      },
+      onReconnectFailed: scheduleRebuild,
+    })
+  } catch (error) {
+    console.warn('live: cannot connect', error)
+    scheduleRebuild()
+    return
+  }
+
+  transmit.on('connected', () => {
+    clearTimers()
+    setState('connected')
+    retryDelay = 2000
+    if (wasConnected) emit('live:reconnected', {})
+    wasConnected = true
+  })
+  transmit.on('reconnecting', () => {
+    setState('reconnecting')
+    if (!stallTimer) stallTimer = setTimeout(scheduleRebuild, STALLED_AFTER_MS)
+  })
+  sync()
+}
+
+function wakeUp() {
+  if (document.visibilityState === 'hidden') return
+  if (body.dataset.liveState === 'offline' || body.dataset.liveState === 'reconnecting') {
+    retryDelay = 2000
+    connect()
+  }
+}
+
+if (body && (userId || document.querySelector('[data-live-channel]'))) {
+  connect()
+  // Fragments swapped in or out by htmx may bring or take away channels.
+  body.addEventListener('htmx:afterSettle', sync)
+  window.addEventListener('online', wakeUp)
+  document.addEventListener('visibilitychange', wakeUp)
+  // A page kept in the back/forward cache must not hold a stream open.
+  window.addEventListener('pagehide', () => {
+    clearTimers()
+    transmit?.close()
+  })
+  window.addEventListener('pageshow', (event) => {
+    if (event.persisted) connect()
+  })
+}
+
+window.chasquiLive = {
+  sync,
+  get state() {
+    return body.dataset.liveState
+  },
+  channels: () => [...accepted],
+}

@@ -4,6 +4,7 @@ import Role from '#models/role'
 import User from '#models/user'
 import setupState from '#services/setup_state'
 import bootstrapper from '#services/install_bootstrapper'
+import pluginHost from '#plugin_host/plugin_host'
 
 /**
  * Empties every table (as on a fresh install) and re-seeds roles and
@@ -22,6 +23,8 @@ export async function resetDatabase() {
   }
   setupState.reset()
   await bootstrapper.run()
+  // plugin_states is empty again: stop the plugins a previous test enabled.
+  await pluginHost.reloadStates()
 }
 
 /** An install past setup: the organization exists. */

@@ -1,0 +1,167 @@
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type { ContactIdentity } from '#channels/ingest_port'
+import { normalizeWaId, toE164, waIdToE164 } from '#services/phone_numbers'
+
+export interface ResolvedContact {
+  id: number
+  created: boolean
+  /** A stored field changed (new identifier learned, new profile name or photo). */
+  changed: boolean
+}
+
+interface NormalizedIdentity {
+  waId: string | null
+  phoneE164: string | null
+  lid: string | null
+  bsuid: string | null
+}
+
+type IdentityColumn = 'wa_id' | 'bsuid' | 'lid' | 'phone_e164'
+
+/** When several contacts match, the most specific identifier wins. */
+const PRIORITY: [IdentityColumn, keyof NormalizedIdentity][] = [
+  ['wa_id', 'waId'],
+  ['bsuid', 'bsuid'],
+  ['lid', 'lid'],
+  ['phone_e164', 'phoneE164'],
+]
+
+export class EmptyContactIdentityError extends Error {
+  constructor() {
+    super('A contact needs at least one of waId, phone, lid or bsuid')
+  }
+}
+
+/**
+ * Finds the contact behind a WhatsApp identity, or creates it, inside the
+ * caller's transaction. A person may show up with only a LID today and
+ * with a phone tomorrow: whatever identifier matches first finds the
+ * contact, and the identifiers it lacked are learned — unless another
+ * contact already holds them (two records of one person are left for a
+ * human to merge rather than merged silently).
+ */
+export class ContactResolver {
+  async resolve(
+    identity: ContactIdentity,
+    trx: TransactionClientContract,
+    options: { create?: boolean } = {}
+  ): Promise<ResolvedContact | null> {
+    const ids = await this.normalize(identity, trx)
+    if (!ids.waId && !ids.phoneE164 && !ids.lid && !ids.bsuid) throw new EmptyContactIdentityError()
+
+    // Twice at most: a concurrent transaction may insert the same person between our lookup and insert.
+    for (let round = 0; round < 2; round++) {
+      const candidates = await this.candidates(ids, trx)
+      const match = this.pick(candidates, ids)
+      if (match) {
+        const changed = await this.learn(match, candidates, ids, identity, trx)
+        return { id: match.id, created: false, changed }
+      }
+      if (options.create === false) return null
+
+      const now = new Date()
+      const inserted = await trx
+        .knexQuery()
+        .table('contacts')
+        .insert({
+          display_name: clean(identity.profileName),
+          profile_name: clean(identity.profileName),
+          username: clean(identity.username, 100),
+          phone_e164: ids.phoneE164,
+          wa_id: ids.waId,
+          lid: ids.lid,
+          bsuid: ids.bsuid,
+          profile_photo_url: clean(identity.profilePhotoUrl, 4000),
+          created_at: now,
+          updated_at: now,
+        })
+        .onConflict()
+        .ignore()
+        .returning('id')
+      if (inserted.length) return { id: Number(inserted[0].id), created: true, changed: true }
+    }
+    throw new Error('Could not resolve the contact after a concurrent insert')
+  }
+
+  /** Identifiers in their stored shapes. */
+  async normalize(identity: ContactIdentity, trx: TransactionClientContract): Promise<NormalizedIdentity> {
+    const waId = normalizeWaId(identity.waId)
+    let phoneE164: string | null = null
+    if (identity.phone) {
+      const international = identity.phone.trim().startsWith('+')
+      phoneE164 = toE164(identity.phone, international ? 'EC' : await this.defaultCountry(trx))
+    }
+    if (!phoneE164 && waId) phoneE164 = waIdToE164(waId)
+    const lid = identity.lid ? identity.lid.split('@')[0].split(':')[0].trim() || null : null
+    return { waId, phoneE164, lid, bsuid: clean(identity.bsuid, 160) }
+  }
+
+  private async defaultCountry(trx: TransactionClientContract) {
+    const row = await trx.from('organizations').orderBy('id').select('default_country_code').first()
+    return (row?.default_country_code as string | undefined) ?? 'EC'
+  }
+
+  private async candidates(ids: NormalizedIdentity, trx: TransactionClientContract) {
+    const query = trx.from('contacts').select('*')
+    query.where((where) => {
+      for (const [column, key] of PRIORITY) if (ids[key]) where.orWhere(column, ids[key] as string)
+    })
+    return (await query) as ContactRow[]
+  }
+
+  private pick(candidates: ContactRow[], ids: NormalizedIdentity) {
+    for (const [column, key] of PRIORITY) {
+      const found = ids[key] && candidates.find((row) => row[column] === ids[key])
+      if (found) return found
+    }
+    return null
+  }
+
+  private async learn(
+    contact: ContactRow,
+    candidates: ContactRow[],
+    ids: NormalizedIdentity,
+    identity: ContactIdentity,
+    trx: TransactionClientContract
+  ) {
+    const patch: Record<string, unknown> = {}
+    for (const [column, key] of PRIORITY) {
+      const value = ids[key]
+      if (!value || contact[column]) continue
+      const heldByAnother = candidates.some((row) => row.id !== contact.id && row[column] === value)
+      if (!heldByAnother) patch[column] = value
+    }
+    const profileName = clean(identity.profileName)
+    if (profileName && profileName !== contact.profile_name) patch.profile_name = profileName
+    if (profileName && !contact.display_name) patch.display_name = profileName
+    const username = clean(identity.username, 100)
+    if (username && username !== contact.username) patch.username = username
+    const photo = clean(identity.profilePhotoUrl, 4000)
+    if (photo && photo !== contact.profile_photo_url) patch.profile_photo_url = photo
+
+    if (!Object.keys(patch).length) return false
+    patch.updated_at = new Date()
+    await trx.from('contacts').where('id', contact.id).update(patch)
+    return true
+  }
+}
+
+interface ContactRow {
+  id: number
+  display_name: string | null
+  profile_name: string | null
+  username: string | null
+  phone_e164: string | null
+  wa_id: string | null
+  lid: string | null
+  bsuid: string | null
+  profile_photo_url: string | null
+}
+
+/** Trimmed, null when blank, cut to the column's width (provider names can be long). */
+function clean(value: string | null | undefined, max = 200) {
+  const text = value?.trim()
+  return text ? Array.from(text).slice(0, max).join('') : null
+}
+
+export default new ContactResolver()

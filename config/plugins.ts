@@ -1,0 +1,13 @@
+import { definePluginsConfig } from '#plugin_host/contract'
+
+/**
+ * Installed plugins — the only place that names them. Being listed here
+ * installs a plugin (its routes, views, permissions and migrations exist);
+ * an administrator enables it from Settings → Plugins, without a restart.
+ * Each entry is the plugin's index module (see docs/PLUGINS.md).
+ */
+const pluginsConfig = definePluginsConfig({
+  plugins: [() => import('#plugins/hello/index')],
+})
+
+export default pluginsConfig
