@@ -56,6 +56,8 @@ new Ignitor(APP_ROOT, { importer: IMPORTER })
   })
   .run(() => run())
   .catch((error) => {
-    process.exitCode = 1
     prettyPrintError(error)
+    // A failure before the runner ends would leave the embedded cluster's child
+    // process holding the event loop: exit now (its 'exit' hook stops the cluster).
+    process.exit(1)
   })
