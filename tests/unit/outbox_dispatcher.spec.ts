@@ -269,6 +269,22 @@ test.group('OutboxDispatcher', (group) => {
     assert.equal((await outboxOf(message)).state, 'done')
   })
 
+  test('a row another dispatcher is claiming is skipped: neither waited for nor taken', async ({ assert }) => {
+    const connection = await createConnection()
+    await queueText(connection)
+    // Dispatcher A is in the middle of its claim: the row is locked and being marked in flight.
+    const a = await db.transaction()
+    await a.from('outbox').forUpdate().select('id')
+    await a.from('outbox').update({ state: 'in_flight', locked_by: 'a', locked_until: a.raw("now() + interval '1 minute'") })
+
+    const claiming = dispatcherWith(new FakeChannelDriver(), { instanceId: 'b' }).claim(10)
+    const first = await Promise.race([claiming, new Promise((resolve) => setTimeout(() => resolve('blocked'), 2000))])
+    await a.commit()
+
+    assert.deepEqual(first, [])
+    assert.deepEqual(await claiming, [])
+  })
+
   test('dispatchers claiming at the same instant never send the same message twice', async ({ assert }) => {
     const connection = await createConnection({ sendRatePerSecond: 10_000 })
     const agent = await createUser('agent')

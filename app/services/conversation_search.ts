@@ -1,0 +1,293 @@
+import db from '@adonisjs/lucid/services/db'
+import type { DatabaseQueryBuilderContract } from '@adonisjs/lucid/types/querybuilder'
+import type { ConversationState } from '#models/conversation'
+import type { MessageDirection, MessageKind } from '#models/message'
+import { digitsOnly } from '#services/phone_numbers'
+
+/** Who is looking: what they may see is decided in the query, from these. */
+export interface ChatListViewer {
+  id: number
+  roleId?: number | null
+  permissions: ReadonlySet<string>
+}
+
+export interface ChatListFilters {
+  state?: ConversationState | ConversationState[]
+  /** A user id, or 'none' for unassigned chats. */
+  assignedUserId?: number | 'none'
+  /** Chats carrying any of these tags. */
+  tagIds?: number[]
+  connectionId?: number
+  departmentId?: number
+  /** A name fragment (accent- and case-insensitive) or a phone fragment in any format. */
+  search?: string
+}
+
+export interface ChatListRow {
+  id: number
+  state: ConversationState
+  connectionId: number
+  departmentId: number | null
+  lastMessageAt: Date
+  lastMessagePreview: string | null
+  lastMessageKind: MessageKind | null
+  lastMessageDirection: MessageDirection | null
+  lastInboundAt: Date | null
+  unreadCount: number
+  pendingCount: number
+  contact: {
+    id: number
+    name: string
+    phoneE164: string | null
+    profilePhotoUrl: string | null
+    profilePhotoPath: string | null
+    clientName: string | null
+  }
+  assignedUser: { id: number; fullName: string } | null
+  tags: { id: number; name: string; color: string }[]
+}
+
+export interface ChatListPage {
+  rows: ChatListRow[]
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null
+}
+
+export type TrayCounts = Record<ConversationState, number> & {
+  /** Customer messages waiting for an answer in open chats (R-MSG-3, the global counter). */
+  pendingMessages: number
+}
+
+const PHONE_LIKE = /^[\d\s+\-().]+$/
+
+/**
+ * The chat list (R-CT-1..5): newest activity first, keyset-paginated on
+ * (last_message_at, id) so pages stay stable while new messages arrive,
+ * filtered and searched in SQL.
+ *
+ * Isolation is part of the query, never a filter on the results: a viewer
+ * without `chats.view_all` only ever reads conversations assigned to them
+ * (R-US-4), and one without `chats.view_own` reads nothing.
+ */
+export class ConversationSearch {
+  async list(
+    viewer: ChatListViewer,
+    filters: ChatListFilters = {},
+    page: { cursor?: string | null; limit?: number } = {}
+  ): Promise<ChatListPage> {
+    const limit = Math.min(Math.max(page.limit ?? 30, 1), 100)
+    const query = db
+      .from('conversations as c')
+      .join('contacts as ct', 'ct.id', 'c.contact_id')
+      .leftJoin('clients as cl', 'cl.id', 'ct.client_id')
+      .leftJoin('users as u', 'u.id', 'c.assigned_user_id')
+      .select(
+        'c.id',
+        'c.state',
+        'c.connection_id',
+        'c.department_id',
+        'c.last_message_at',
+        'c.last_message_preview',
+        'c.last_message_kind',
+        'c.last_message_direction',
+        'c.last_inbound_at',
+        'c.unread_count',
+        'c.pending_count',
+        'c.contact_id',
+        'c.assigned_user_id',
+        'ct.display_name',
+        'ct.profile_name',
+        'ct.phone_e164',
+        'ct.username',
+        'ct.profile_photo_url',
+        'ct.profile_photo_path',
+        'cl.holder_name',
+        'u.full_name as assigned_full_name'
+      )
+      // Microsecond-exact text: a JS Date would round the cursor to milliseconds and skip rows.
+      .select(db.raw(`to_char(c.last_message_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at`))
+    this.#scope(query, viewer)
+    this.#filter(query, filters, true)
+
+    const cursor = decodeCursor(page.cursor)
+    if (cursor) query.whereRaw('(c.last_message_at, c.id) < (CAST(? AS timestamptz), ?)', [cursor.at, cursor.id])
+    query.orderBy([
+      { column: 'c.last_message_at', order: 'desc' },
+      { column: 'c.id', order: 'desc' },
+    ])
+    query.limit(limit + 1)
+
+    const found = await query
+    const more = found.length > limit
+    const rows = found.slice(0, limit)
+    const tags = await this.#tagsOf(
+      rows.map((row) => Number(row.id)),
+      viewer
+    )
+    const last = rows.at(-1)
+    return {
+      rows: rows.map((row) => toRow(row, tags.get(Number(row.id)) ?? [])),
+      nextCursor: more && last ? encodeCursor(last.cursor_at, Number(last.id)) : null,
+    }
+  }
+
+  /** Counts per tray with the same isolation and filters (the state filter aside). */
+  async trayCounts(viewer: ChatListViewer, filters: Omit<ChatListFilters, 'state'> = {}): Promise<TrayCounts> {
+    const query = db.from('conversations as c')
+    this.#scope(query, viewer)
+    this.#filter(query, filters, false)
+    const rows = await query
+      .groupBy('c.state')
+      .select('c.state')
+      .select(db.raw('count(*)::int AS total'))
+      .select(db.raw('coalesce(sum(c.pending_count), 0)::int AS pending'))
+    const counts: TrayCounts = { new: 0, pending: 0, in_progress: 0, resolved: 0, pendingMessages: 0 }
+    for (const row of rows) {
+      counts[row.state as ConversationState] = Number(row.total)
+      if (row.state !== 'resolved') counts.pendingMessages += Number(row.pending)
+    }
+    return counts
+  }
+
+  #scope(query: DatabaseQueryBuilderContract, viewer: ChatListViewer) {
+    if (viewer.permissions.has('chats.view_all')) return
+    if (viewer.permissions.has('chats.view_own')) {
+      query.where('c.assigned_user_id', viewer.id)
+      return
+    }
+    query.whereRaw('false')
+  }
+
+  #filter(query: DatabaseQueryBuilderContract, filters: ChatListFilters, withState: boolean) {
+    if (withState && filters.state) {
+      const states = Array.isArray(filters.state) ? filters.state : [filters.state]
+      if (states.length === 1) query.where('c.state', states[0])
+      else if (states.length) query.whereIn('c.state', states)
+    }
+    if (filters.assignedUserId === 'none') query.whereNull('c.assigned_user_id')
+    else if (filters.assignedUserId) query.where('c.assigned_user_id', filters.assignedUserId)
+    if (filters.connectionId) query.where('c.connection_id', filters.connectionId)
+    if (filters.departmentId) query.where('c.department_id', filters.departmentId)
+    if (filters.tagIds?.length) {
+      query.whereExists((sub) =>
+        sub
+          .from('conversation_tags as ctg')
+          .whereRaw('ctg.conversation_id = c.id')
+          .whereIn('ctg.tag_id', filters.tagIds!)
+      )
+    }
+    const search = filters.search?.trim()
+    if (search) query.whereIn('c.contact_id', this.#matchingContacts(search))
+  }
+
+  /**
+   * Contact ids matching a search term, each branch on its own trigram index:
+   * - phone-like terms match the digits-only phone column in any format
+   *   ("099 123", "+593 99 123" and "593-99-123" all find +593991234567;
+   *   leading zeros, a national trunk prefix or an international "00", are
+   *   dropped since E.164 digits never keep them);
+   * - anything else matches contact names and client holder names,
+   *   lower-cased and without accents on both sides ("jose" finds "José").
+   */
+  #matchingContacts(term: string) {
+    if (PHONE_LIKE.test(term) && /\d/.test(term)) {
+      const digits = digitsOnly(term).replace(/^0+/, '') || '0'
+      return db.from('contacts').where('phone_digits', 'like', `%${digits}%`).select('id')
+    }
+    const pattern = `%${escapeLike(normalizeText(term))}%`
+    return db
+      .from('contacts')
+      .whereRaw("search_name LIKE f_unaccent(lower(?)) ESCAPE '\\'", [pattern])
+      .select('id')
+      .union((union) =>
+        union
+          .from('contacts')
+          .whereIn(
+            'client_id',
+            db.from('clients').whereRaw("search_name LIKE f_unaccent(lower(?)) ESCAPE '\\'", [pattern]).select('id')
+          )
+          .select('id')
+      )
+  }
+
+  /** Active tags of the listed chats that the viewer's role may see (R-TG-3). */
+  async #tagsOf(conversationIds: number[], viewer: ChatListViewer) {
+    const byConversation = new Map<number, ChatListRow['tags']>()
+    if (!conversationIds.length) return byConversation
+    const query = db
+      .from('conversation_tags as ctg')
+      .join('tags as t', 't.id', 'ctg.tag_id')
+      .whereIn('ctg.conversation_id', conversationIds)
+      .where('t.is_active', true)
+      .orderBy('t.name')
+      .select('ctg.conversation_id', 't.id', 't.name', 't.color')
+    if (!viewer.permissions.has('tags.manage')) {
+      query.where((visible) => {
+        visible.whereNotExists((sub) => sub.from('tag_roles as tr').whereRaw('tr.tag_id = t.id'))
+        if (viewer.roleId) {
+          visible.orWhereExists((sub) =>
+            sub.from('tag_roles as tr').whereRaw('tr.tag_id = t.id').where('tr.role_id', viewer.roleId!)
+          )
+        }
+      })
+    }
+    for (const row of await query) {
+      const id = Number(row.conversation_id)
+      byConversation.set(id, [...(byConversation.get(id) ?? []), { id: Number(row.id), name: row.name, color: row.color }])
+    }
+    return byConversation
+  }
+}
+
+/** Lower case without diacritics, as f_unaccent(lower(…)) stores it. */
+function normalizeText(text: string) {
+  return text.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase()
+}
+
+function escapeLike(text: string) {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`)
+}
+
+function encodeCursor(at: string, id: number) {
+  return Buffer.from(JSON.stringify([at, id])).toString('base64url')
+}
+
+function decodeCursor(cursor?: string | null): { at: string; id: number } | null {
+  if (!cursor) return null
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+    if (typeof at !== 'string' || !Number.isInteger(id) || Number.isNaN(Date.parse(at))) return null
+    return { at, id }
+  } catch {
+    // A tampered or stale cursor restarts from the first page rather than failing the list.
+    return null
+  }
+}
+
+function toRow(row: Record<string, any>, tags: ChatListRow['tags']): ChatListRow {
+  return {
+    id: Number(row.id),
+    state: row.state,
+    connectionId: Number(row.connection_id),
+    departmentId: row.department_id === null ? null : Number(row.department_id),
+    lastMessageAt: new Date(row.last_message_at),
+    lastMessagePreview: row.last_message_preview,
+    lastMessageKind: row.last_message_kind,
+    lastMessageDirection: row.last_message_direction,
+    lastInboundAt: row.last_inbound_at ? new Date(row.last_inbound_at) : null,
+    unreadCount: Number(row.unread_count),
+    pendingCount: Number(row.pending_count),
+    contact: {
+      id: Number(row.contact_id),
+      name: row.display_name || row.profile_name || row.phone_e164 || row.username || `#${row.contact_id}`,
+      phoneE164: row.phone_e164,
+      profilePhotoUrl: row.profile_photo_url,
+      profilePhotoPath: row.profile_photo_path,
+      clientName: row.holder_name ?? null,
+    },
+    assignedUser: row.assigned_user_id ? { id: Number(row.assigned_user_id), fullName: row.assigned_full_name } : null,
+    tags,
+  }
+}
+
+export default new ConversationSearch()
