@@ -44,7 +44,7 @@ test.group('Browser: first visit, login and the shell', (group) => {
     await page.getByRole('button', { name: 'Menú' }).click()
     assert.isTrue(await nav.isVisible())
     assert.equal(await page.getByRole('button', { name: 'Menú' }).getAttribute('aria-expanded'), 'true')
-    const width = await page.evaluate(() => document.documentElement.scrollWidth)
+    const width = await page.evaluate<number>('document.documentElement.scrollWidth')
     assert.isAtMost(width, 375, 'no horizontal scrolling at phone width')
   })
 
