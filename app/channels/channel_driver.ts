@@ -58,7 +58,11 @@ export interface OutboundMessage {
   body: string | null
   media: OutboundMedia | null
   /** The quoted message, when the agent replied to one; externalId is null if it never reached WhatsApp. */
-  replyTo: { messageId: number; externalId: string | null; metadata: Record<string, unknown> } | null
+  replyTo: {
+    messageId: number
+    externalId: string | null
+    metadata: Record<string, unknown>
+  } | null
   /** Kind-specific data (location coordinates, template name and parameters, reaction target…). */
   metadata: Record<string, unknown>
   /** 1 on the first try. */

@@ -88,11 +88,15 @@ export async function findOrOpenConversation(
  * open. Taken before any conversation row lock, everywhere, so the order of
  * locks is always the same. Released at commit.
  */
-export async function lockContactConversations(trx: TransactionClientContract, connectionId: number, contactId: number) {
-  await trx.rawQuery("SELECT pg_advisory_xact_lock(hashtextextended('chasqui:conversation:' || ? || ':' || ?, 0))", [
-    connectionId,
-    contactId,
-  ])
+export async function lockContactConversations(
+  trx: TransactionClientContract,
+  connectionId: number,
+  contactId: number
+) {
+  await trx.rawQuery(
+    "SELECT pg_advisory_xact_lock(hashtextextended('chasqui:conversation:' || ? || ':' || ?, 0))",
+    [connectionId, contactId]
+  )
 }
 
 export interface ActivityInput {

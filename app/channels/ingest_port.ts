@@ -98,7 +98,8 @@ export interface NormalizedContact {
   create?: boolean
 }
 
-export type CallStatus = 'offer' | 'ringing' | 'accepted' | 'rejected' | 'missed' | 'ended' | 'failed'
+export type CallStatus =
+  'offer' | 'ringing' | 'accepted' | 'rejected' | 'missed' | 'ended' | 'failed'
 
 export interface NormalizedCall {
   /** The provider's call id; every event of one call updates the same timeline entry. */
@@ -146,4 +147,16 @@ export interface IngestPort {
   connection(connectionId: number, state: NormalizedConnectionState): Promise<void>
   contact(connectionId: number, contact: NormalizedContact): Promise<ContactIngestResult>
   call(connectionId: number, call: NormalizedCall): Promise<CallIngestResult>
+}
+
+/*
+| Channel plugins reach the pipeline as `ctx.ports.ingest` (docs/PLUGINS.md).
+| Wire it with `pluginHost.providePort('ingest', ingest)`, or better one
+| scoped port per plugin: `ingest.forPlugin(key)` refuses connections the
+| plugin does not own.
+*/
+declare module '#plugin_host/contract' {
+  interface PluginPorts {
+    ingest: IngestPort
+  }
 }

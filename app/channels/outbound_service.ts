@@ -59,8 +59,18 @@ export class OutboundError extends Error {
 }
 
 const SENDABLE: readonly MessageKind[] = [
-  'text', 'image', 'audio', 'voice', 'document', 'video', 'sticker', 'location', 'contacts', 'reaction',
-  'interactive', 'note',
+  'text',
+  'image',
+  'audio',
+  'voice',
+  'document',
+  'video',
+  'sticker',
+  'location',
+  'contacts',
+  'reaction',
+  'interactive',
+  'note',
 ]
 
 class AlreadySubmitted extends Error {}
@@ -95,7 +105,10 @@ export class OutboundService {
           .select('connection_id', 'contact_id')
           .first()
         if (!owner) {
-          throw new OutboundError('conversation_not_found', `Conversation ${input.conversationId} does not exist`)
+          throw new OutboundError(
+            'conversation_not_found',
+            `Conversation ${input.conversationId} does not exist`
+          )
         }
         // Same lock order as the ingest pipeline: the (connection, contact) lock, then the row.
         await lockContactConversations(trx, owner.connection_id, owner.contact_id)
@@ -172,7 +185,10 @@ export class OutboundService {
     } catch (error) {
       // Two identical POSTs raced past the first lookup: the other one stored it.
       if (!(error instanceof AlreadySubmitted)) throw error
-      return { message: (await this.#findSubmitted(input.authorUserId!, clientId!))!, created: false }
+      return {
+        message: (await this.#findSubmitted(input.authorUserId!, clientId!))!,
+        created: false,
+      }
     }
 
     await publish('conversation:message_submitted', {
@@ -198,24 +214,48 @@ export class OutboundService {
         .from('messages')
         .where('id', messageId)
         .forUpdate()
-        .select('id', 'conversation_id', 'connection_id', 'status', 'kind', 'direction', 'external_id', 'failure_code', 'failure_reason', 'metadata')
+        .select(
+          'id',
+          'conversation_id',
+          'connection_id',
+          'status',
+          'kind',
+          'direction',
+          'external_id',
+          'failure_code',
+          'failure_reason',
+          'metadata'
+        )
         .first()
-      if (!message || message.direction !== 'out' || message.status !== 'failed' || message.kind === 'note') {
-        throw new OutboundError('not_retryable', `Message ${messageId} is not a failed outbound message`)
+      if (
+        !message ||
+        message.direction !== 'out' ||
+        message.status !== 'failed' ||
+        message.kind === 'note'
+      ) {
+        throw new OutboundError(
+          'not_retryable',
+          `Message ${messageId} is not a failed outbound message`
+        )
       }
       const metadata = message.metadata as Record<string, unknown>
       if (message.external_id) {
-        const previous = Array.isArray(metadata.previousExternalIds) ? metadata.previousExternalIds : []
+        const previous = Array.isArray(metadata.previousExternalIds)
+          ? metadata.previousExternalIds
+          : []
         metadata.previousExternalIds = [...previous, message.external_id]
       }
-      await trx.from('messages').where('id', messageId).update({
-        status: 'queued',
-        external_id: null,
-        failed_at: null,
-        failure_code: null,
-        failure_reason: null,
-        metadata: JSON.stringify(metadata),
-      })
+      await trx
+        .from('messages')
+        .where('id', messageId)
+        .update({
+          status: 'queued',
+          external_id: null,
+          failed_at: null,
+          failure_code: null,
+          failure_reason: null,
+          metadata: JSON.stringify(metadata),
+        })
       const now = new Date()
       const requeued = await trx.from('outbox').where('message_id', messageId).update({
         state: 'pending',
@@ -243,7 +283,11 @@ export class OutboundService {
           action: 'message.retry',
           subjectType: 'message',
           subjectId: messageId,
-          before: { status: 'failed', failureCode: message.failure_code, failureReason: message.failure_reason },
+          before: {
+            status: 'failed',
+            failureCode: message.failure_code,
+            failureReason: message.failure_reason,
+          },
           after: { status: 'queued' },
         },
         trx
@@ -265,22 +309,37 @@ export class OutboundService {
 
   #validate(input: SubmitInput, body: string | null) {
     if (!SENDABLE.includes(input.kind)) {
-      throw new OutboundError('invalid_kind', `Messages of kind "${input.kind}" cannot be submitted`)
+      throw new OutboundError(
+        'invalid_kind',
+        `Messages of kind "${input.kind}" cannot be submitted`
+      )
     }
     if (MEDIA_KINDS.includes(input.kind)) {
       if (!input.media?.path || !input.media.mime) {
         throw new OutboundError('missing_media', `A ${input.kind} message needs its file`)
       }
-    } else if (!body && input.kind !== 'location' && input.kind !== 'contacts' && input.kind !== 'interactive') {
+    } else if (
+      !body &&
+      input.kind !== 'location' &&
+      input.kind !== 'contacts' &&
+      input.kind !== 'interactive'
+    ) {
       throw new OutboundError('empty_message', 'The message is empty')
     }
   }
 
   #findSubmitted(authorUserId: number, clientId: string) {
-    return Message.query().where('author_user_id', authorUserId).where('client_id', clientId).first()
+    return Message.query()
+      .where('author_user_id', authorUserId)
+      .where('client_id', clientId)
+      .first()
   }
 
-  async #replyTarget(trx: TransactionClientContract, conversationId: number, replyToMessageId?: number | null) {
+  async #replyTarget(
+    trx: TransactionClientContract,
+    conversationId: number,
+    replyToMessageId?: number | null
+  ) {
     if (!replyToMessageId) return null
     const target = await trx
       .from('messages')
@@ -288,7 +347,11 @@ export class OutboundService {
       .where('conversation_id', conversationId)
       .select('id', 'external_id')
       .first()
-    if (!target) throw new OutboundError('reply_not_found', `Message ${replyToMessageId} is not in this conversation`)
+    if (!target)
+      throw new OutboundError(
+        'reply_not_found',
+        `Message ${replyToMessageId} is not in this conversation`
+      )
     return target as { id: number; external_id: string | null }
   }
 
@@ -297,7 +360,10 @@ export class OutboundService {
    * meanwhile opened a newer conversation on the same number: the agent
    * must answer there (the caller can offer `details.conversationId`).
    */
-  async #reopen(trx: TransactionClientContract, conversation: { id: number; connection_id: number; contact_id: number }) {
+  async #reopen(
+    trx: TransactionClientContract,
+    conversation: { id: number; connection_id: number; contact_id: number }
+  ) {
     const open = await trx
       .from('conversations')
       .where('connection_id', conversation.connection_id)

@@ -8,10 +8,17 @@ import systemEventLog from '#services/system_event_log'
 import Connection from '#models/connection'
 import type { MessageStatus } from '#models/message'
 import { TokenBucket } from '#channels/token_bucket'
-import { ChannelSendError, type ChannelDriver, type OutboundKind, type OutboundMessage } from '#channels/channel_driver'
+import {
+  ChannelSendError,
+  type ChannelDriver,
+  type OutboundKind,
+  type OutboundMessage,
+} from '#channels/channel_driver'
 
 /** Gives the driver of a connection, or null when none can send right now (plugin disabled, not started). */
-export type DriverResolver = (connection: Connection) => ChannelDriver | null | Promise<ChannelDriver | null>
+export type DriverResolver = (
+  connection: Connection
+) => ChannelDriver | null | Promise<ChannelDriver | null>
 
 export interface OutboxDispatcherOptions {
   resolveDriver: DriverResolver
@@ -77,7 +84,8 @@ export class OutboxDispatcher {
   }
 
   constructor(options: OutboxDispatcherOptions) {
-    this.instanceId = options.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
+    this.instanceId =
+      options.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
     this.#options = {
       resolveDriver: options.resolveDriver,
       pollIntervalMs: options.pollIntervalMs ?? 1000,
@@ -133,8 +141,8 @@ export class OutboxDispatcher {
         logger.error({ err: error }, 'outbox dispatcher round failed')
       }
       if (!this.#running) break
-      // A full batch means more may be waiting: go again at once.
-      if (claimed < this.#options.batchSize && !this.#kicked) await this.#sleep(this.#options.pollIntervalMs)
+      // Anything sent may have unblocked the next message of its conversation: look again at once.
+      if (claimed === 0 && !this.#kicked) await this.#sleep(this.#options.pollIntervalMs)
     }
   }
 
@@ -156,7 +164,8 @@ export class OutboxDispatcher {
     const rows = await this.claim(this.#options.batchSize)
     if (!rows.length) return 0
     const byConnection = new Map<number, ClaimedRow[]>()
-    for (const row of rows) byConnection.set(row.connectionId, [...(byConnection.get(row.connectionId) ?? []), row])
+    for (const row of rows)
+      byConnection.set(row.connectionId, [...(byConnection.get(row.connectionId) ?? []), row])
     // Connections in parallel; one connection's rows in order.
     await Promise.all(
       [...byConnection.values()].map(async (connectionRows) => {
@@ -244,7 +253,11 @@ export class OutboxDispatcher {
     try {
       const result = await this.#withTimeout(driver.send(outbound.message))
       externalId = result.externalId
-      if (!externalId) throw new ChannelSendError('The driver returned no external id', { retryable: false, code: 'no_external_id' })
+      if (!externalId)
+        throw new ChannelSendError('The driver returned no external id', {
+          retryable: false,
+          code: 'no_external_id',
+        })
     } catch (error) {
       return this.#handleSendError(row, outbound.message, error)
     }
@@ -277,7 +290,12 @@ export class OutboxDispatcher {
         .where('id', message.reply_to_message_id)
         .select('id', 'external_id', 'metadata')
         .first()
-      if (quoted) replyTo = { messageId: Number(quoted.id), externalId: quoted.external_id, metadata: quoted.metadata ?? {} }
+      if (quoted)
+        replyTo = {
+          messageId: Number(quoted.id),
+          externalId: quoted.external_id,
+          metadata: quoted.metadata ?? {},
+        }
     }
     const hasMedia = message.media_path || message.media_provider_id
     return {
@@ -315,7 +333,8 @@ export class OutboxDispatcher {
     let timer: NodeJS.Timeout
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new ChannelSendError('The send timed out', { retryable: true, code: 'timeout' })),
+        () =>
+          reject(new ChannelSendError('The send timed out', { retryable: true, code: 'timeout' })),
         this.#options.sendTimeoutMs
       )
     })
@@ -329,10 +348,19 @@ export class OutboxDispatcher {
         .where('id', row.id)
         .where('locked_by', this.instanceId)
         .where('state', 'in_flight')
-        .update({ state: 'done', locked_by: null, locked_until: null, last_error: null, updated_at: new Date() })
+        .update({
+          state: 'done',
+          locked_by: null,
+          locked_until: null,
+          last_error: null,
+          updated_at: new Date(),
+        })
       if (!Number(owned)) {
         // Our lease expired mid-send and another dispatcher took the row: it records the result.
-        logger.warn({ outboxId: row.id, messageId: row.messageId }, 'outbox lease lost during a send')
+        logger.warn(
+          { outboxId: row.id, messageId: row.messageId },
+          'outbox lease lost during a send'
+        )
         return null
       }
       // An echo of this very message may already be stored under the id (a driver that reports its own
@@ -345,12 +373,32 @@ export class OutboxDispatcher {
         .whereNull('author_user_id')
         .where('direction', 'out')
         .delete()
-      const current = await trx.from('messages').where('id', message.messageId).forUpdate().select('status').first()
+      // Any other holder of the id means a driver bug; the message did go out, so it is recorded as
+      // sent without the id (its later statuses are lost) rather than failing and being sent again.
+      const taken = await trx
+        .from('messages')
+        .where('connection_id', message.connectionId)
+        .where('external_id', externalId)
+        .whereNot('id', message.messageId)
+        .select('id')
+        .first()
+      if (taken) {
+        logger.warn(
+          { messageId: message.messageId, externalId },
+          'driver returned an external id already in use'
+        )
+      }
+      const current = await trx
+        .from('messages')
+        .where('id', message.messageId)
+        .forUpdate()
+        .select('status')
+        .first()
       await trx
         .from('messages')
         .where('id', message.messageId)
         .update({
-          external_id: externalId,
+          external_id: taken ? null : externalId,
           status: current?.status === 'queued' ? 'sent' : current?.status,
           sent_at: trx.raw('COALESCE(sent_at, now())'),
         })
@@ -374,7 +422,10 @@ export class OutboxDispatcher {
       error instanceof ChannelSendError
         ? error
         : // Anything else (a network error, a driver bug) may pass on a later try.
-          new ChannelSendError((error as Error)?.message ?? String(error), { retryable: true, code: 'driver_error' })
+          new ChannelSendError((error as Error)?.message ?? String(error), {
+            retryable: true,
+            code: 'driver_error',
+          })
     const reason = sendError.reason ?? sendError.message
 
     if (sendError.retryable && row.attempts < this.#options.maxAttempts) {
@@ -385,7 +436,7 @@ export class OutboxDispatcher {
         .where('locked_by', this.instanceId)
         .update({
           state: 'pending',
-          next_attempt_at: db.raw("now() + make_interval(secs => ?)", [delay / 1000]),
+          next_attempt_at: db.raw('now() + make_interval(secs => ?)', [delay / 1000]),
           locked_by: null,
           locked_until: null,
           last_error: describe(sendError),
@@ -393,12 +444,20 @@ export class OutboxDispatcher {
         })
       return
     }
-    await this.#fail(row, message, { code: sendError.code, reason, exhausted: sendError.retryable, error: sendError })
+    await this.#fail(row, message, {
+      code: sendError.code,
+      reason,
+      exhausted: sendError.retryable,
+      error: sendError,
+    })
   }
 
   /** Delay before attempt `attempts + 1`: exponential, capped, with "equal jitter" (half fixed, half random). */
   backoff(attempts: number) {
-    const exponential = Math.min(this.#options.maxDelayMs, this.#options.baseDelayMs * 2 ** Math.max(0, attempts - 1))
+    const exponential = Math.min(
+      this.#options.maxDelayMs,
+      this.#options.baseDelayMs * 2 ** Math.max(0, attempts - 1)
+    )
     return Math.round(exponential / 2 + (exponential / 2) * this.#options.random())
   }
 
@@ -420,7 +479,12 @@ export class OutboxDispatcher {
           updated_at: new Date(),
         })
       if (!Number(owned)) return null
-      const current = await trx.from('messages').where('id', message.messageId).forUpdate().select('status').first()
+      const current = await trx
+        .from('messages')
+        .where('id', message.messageId)
+        .forUpdate()
+        .select('status')
+        .first()
       if (current?.status !== 'queued') return null
       await trx.from('messages').where('id', message.messageId).update({
         status: 'failed',
@@ -475,11 +539,13 @@ export class OutboxDispatcher {
   }
 
   async #finish(row: ClaimedRow, state: 'done', lastError: string | null) {
-    await db
-      .from('outbox')
-      .where('id', row.id)
-      .where('locked_by', this.instanceId)
-      .update({ state, locked_by: null, locked_until: null, last_error: lastError, updated_at: new Date() })
+    await db.from('outbox').where('id', row.id).where('locked_by', this.instanceId).update({
+      state,
+      locked_by: null,
+      locked_until: null,
+      last_error: lastError,
+      updated_at: new Date(),
+    })
   }
 }
 

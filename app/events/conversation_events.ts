@@ -118,7 +118,10 @@ export default CONVERSATION_EVENTS
  * is logged and never turned into an error for the caller (a webhook
  * answered 500 would make the provider redeliver a stored message).
  */
-export async function publish<Name extends ConversationEventName>(name: Name, payload: EventsList[Name]) {
+export async function publish<Name extends ConversationEventName>(
+  name: Name,
+  payload: EventsList[Name]
+) {
   try {
     await emitter.emit(name, payload)
   } catch (error) {

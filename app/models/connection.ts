@@ -5,13 +5,21 @@ import Department from '#models/department'
 import User from '#models/user'
 import Conversation from '#models/conversation'
 
-export const CONNECTION_STATUSES = ['connected', 'connecting', 'waiting_qr', 'disconnected', 'logged_out'] as const
+export const CONNECTION_STATUSES = [
+  'connected',
+  'connecting',
+  'waiting_qr',
+  'disconnected',
+  'logged_out',
+] as const
 export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number]
 
 /** Opening hours of a connection; days without an entry are closed. */
 export interface BusinessHours {
   timezone?: string
-  days: Partial<Record<'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun', { from: string; to: string }[]>>
+  days: Partial<
+    Record<'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun', { from: string; to: string }[]>
+  >
 }
 
 const json = { prepare: (value: unknown) => (value === null ? null : JSON.stringify(value)) }

@@ -67,6 +67,13 @@ export default class Contact extends BaseModel {
 
   /** What to call this contact when no one gave it a name. */
   get label() {
-    return this.displayName || this.profileName || this.phoneE164 || this.username || this.waId || `#${this.id}`
+    return (
+      this.displayName ||
+      this.profileName ||
+      this.phoneE164 ||
+      this.username ||
+      this.waId ||
+      `#${this.id}`
+    )
   }
 }

@@ -8,8 +8,21 @@ import Tag from '#models/tag'
 import User from '#models/user'
 
 export const MESSAGE_KINDS = [
-  'text', 'image', 'audio', 'voice', 'document', 'video', 'sticker', 'location', 'contacts',
-  'reaction', 'interactive', 'unsupported', 'note', 'system', 'call',
+  'text',
+  'image',
+  'audio',
+  'voice',
+  'document',
+  'video',
+  'sticker',
+  'location',
+  'contacts',
+  'reaction',
+  'interactive',
+  'unsupported',
+  'note',
+  'system',
+  'call',
 ] as const
 export type MessageKind = (typeof MESSAGE_KINDS)[number]
 export type MessageDirection = 'in' | 'out'
@@ -18,9 +31,18 @@ export const MESSAGE_STATUSES = ['queued', 'sent', 'delivered', 'read', 'failed'
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number]
 
 /** Kinds that carry a file in the media_* columns. */
-export const MEDIA_KINDS: readonly MessageKind[] = ['image', 'audio', 'voice', 'document', 'video', 'sticker']
+export const MEDIA_KINDS: readonly MessageKind[] = [
+  'image',
+  'audio',
+  'voice',
+  'document',
+  'video',
+  'sticker',
+]
 
-const bigint = { consume: (value: unknown) => (value === null || value === undefined ? value : Number(value)) }
+const bigint = {
+  consume: (value: unknown) => (value === null || value === undefined ? value : Number(value)),
+}
 
 /**
  * A message (Mensaje) of a conversation: in/out, private note, system line

@@ -6,7 +6,9 @@ import Message from '#models/message'
 
 export type OutboxState = 'pending' | 'in_flight' | 'done' | 'dead'
 
-const bigint = { consume: (value: unknown) => (value === null || value === undefined ? value : Number(value)) }
+const bigint = {
+  consume: (value: unknown) => (value === null || value === undefined ? value : Number(value)),
+}
 
 /** One row of the durable send queue; written by OutboundService, consumed by OutboxDispatcher. */
 export default class OutboxEntry extends BaseModel {

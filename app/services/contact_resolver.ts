@@ -84,7 +84,10 @@ export class ContactResolver {
   }
 
   /** Identifiers in their stored shapes. */
-  async normalize(identity: ContactIdentity, trx: TransactionClientContract): Promise<NormalizedIdentity> {
+  async normalize(
+    identity: ContactIdentity,
+    trx: TransactionClientContract
+  ): Promise<NormalizedIdentity> {
     const waId = normalizeWaId(identity.waId)
     let phoneE164: string | null = null
     if (identity.phone) {

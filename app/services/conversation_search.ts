@@ -1,6 +1,7 @@
 import db from '@adonisjs/lucid/services/db'
 import type { DatabaseQueryBuilderContract } from '@adonisjs/lucid/types/querybuilder'
 import type { ConversationState } from '#models/conversation'
+import type User from '#models/user'
 import type { MessageDirection, MessageKind } from '#models/message'
 import { digitsOnly } from '#services/phone_numbers'
 
@@ -59,6 +60,8 @@ export type TrayCounts = Record<ConversationState, number> & {
 }
 
 const PHONE_LIKE = /^[\d\s+\-().]+$/
+/** Above this many matching clients, a name search tests clients row by row instead of by id list. */
+const CLIENT_IDS_LIMIT = 200
 
 /**
  * The chat list (R-CT-1..5): newest activity first, keyset-paginated on
@@ -70,6 +73,11 @@ const PHONE_LIKE = /^[\d\s+\-().]+$/
  * (R-US-4), and one without `chats.view_own` reads nothing.
  */
 export class ConversationSearch {
+  /** The viewer for a signed-in user: their id, role and permission set. */
+  async viewerFor(user: User): Promise<ChatListViewer> {
+    return { id: user.id, roleId: user.roleId, permissions: await user.permissions() }
+  }
+
   async list(
     viewer: ChatListViewer,
     filters: ChatListFilters = {},
@@ -105,12 +113,21 @@ export class ConversationSearch {
         'u.full_name as assigned_full_name'
       )
       // Microsecond-exact text: a JS Date would round the cursor to milliseconds and skip rows.
-      .select(db.raw(`to_char(c.last_message_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at`))
+      .select(
+        db.raw(
+          `to_char(c.last_message_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at`
+        )
+      )
     this.#scope(query, viewer)
     this.#filter(query, filters, true)
+    await this.#search(query, filters.search, true)
 
     const cursor = decodeCursor(page.cursor)
-    if (cursor) query.whereRaw('(c.last_message_at, c.id) < (CAST(? AS timestamptz), ?)', [cursor.at, cursor.id])
+    if (cursor)
+      query.whereRaw('(c.last_message_at, c.id) < (CAST(? AS timestamptz), ?)', [
+        cursor.at,
+        cursor.id,
+      ])
     query.orderBy([
       { column: 'c.last_message_at', order: 'desc' },
       { column: 'c.id', order: 'desc' },
@@ -132,16 +149,29 @@ export class ConversationSearch {
   }
 
   /** Counts per tray with the same isolation and filters (the state filter aside). */
-  async trayCounts(viewer: ChatListViewer, filters: Omit<ChatListFilters, 'state'> = {}): Promise<TrayCounts> {
+  async trayCounts(
+    viewer: ChatListViewer,
+    filters: Omit<ChatListFilters, 'state'> = {}
+  ): Promise<TrayCounts> {
     const query = db.from('conversations as c')
     this.#scope(query, viewer)
     this.#filter(query, filters, false)
+    if (filters.search?.trim()) {
+      query.join('contacts as ct', 'ct.id', 'c.contact_id')
+      await this.#search(query, filters.search, false)
+    }
     const rows = await query
       .groupBy('c.state')
       .select('c.state')
       .select(db.raw('count(*)::int AS total'))
       .select(db.raw('coalesce(sum(c.pending_count), 0)::int AS pending'))
-    const counts: TrayCounts = { new: 0, pending: 0, in_progress: 0, resolved: 0, pendingMessages: 0 }
+    const counts: TrayCounts = {
+      new: 0,
+      pending: 0,
+      in_progress: 0,
+      resolved: 0,
+      pendingMessages: 0,
+    }
     for (const row of rows) {
       counts[row.state as ConversationState] = Number(row.total)
       if (row.state !== 'resolved') counts.pendingMessages += Number(row.pending)
@@ -176,38 +206,52 @@ export class ConversationSearch {
           .whereIn('ctg.tag_id', filters.tagIds!)
       )
     }
-    const search = filters.search?.trim()
-    if (search) query.whereIn('c.contact_id', this.#matchingContacts(search))
   }
 
   /**
-   * Contact ids matching a search term, each branch on its own trigram index:
+   * Narrows to chats whose contact matches the term (`ct` is the joined contact):
    * - phone-like terms match the digits-only phone column in any format
    *   ("099 123", "+593 99 123" and "593-99-123" all find +593991234567;
    *   leading zeros, a national trunk prefix or an international "00", are
    *   dropped since E.164 digits never keep them);
-   * - anything else matches contact names and client holder names,
-   *   lower-cased and without accents on both sides ("jose" finds "José").
+   * - anything else matches the contact's names, lower-cased and without
+   *   accents on both sides ("jose" finds "José"), or its client's holder name.
+   * The condition sits on the joined contact itself (not an IN list) so the
+   * planner can choose per term: the trigram index for a rare fragment, or
+   * walking the chat list in order and stopping at the page size for a common one.
    */
-  #matchingContacts(term: string) {
+  async #search(
+    query: DatabaseQueryBuilderContract,
+    raw: string | undefined,
+    joinsClients: boolean
+  ) {
+    const term = raw?.trim()
+    if (!term) return
     if (PHONE_LIKE.test(term) && /\d/.test(term)) {
       const digits = digitsOnly(term).replace(/^0+/, '') || '0'
-      return db.from('contacts').where('phone_digits', 'like', `%${digits}%`).select('id')
+      query.where('ct.phone_digits', 'like', `%${digits}%`)
+      return
     }
     const pattern = `%${escapeLike(normalizeText(term))}%`
-    return db
-      .from('contacts')
-      .whereRaw("search_name LIKE f_unaccent(lower(?)) ESCAPE '\\'", [pattern])
+    const like = "LIKE f_unaccent(lower(?)) ESCAPE '\\'"
+    // A rare fragment matches few clients: their ids keep the client branch an index lookup. A common
+    // one matches many: then test each listed chat's client instead (the page fills up quickly).
+    const clients = await db
+      .from('clients')
+      .whereRaw(`search_name ${like}`, [pattern])
+      .limit(CLIENT_IDS_LIMIT + 1)
       .select('id')
-      .union((union) =>
-        union
-          .from('contacts')
-          .whereIn(
-            'client_id',
-            db.from('clients').whereRaw("search_name LIKE f_unaccent(lower(?)) ESCAPE '\\'", [pattern]).select('id')
-          )
-          .select('id')
-      )
+    const commonInClients = clients.length > CLIENT_IDS_LIMIT
+    if (commonInClients && !joinsClients) query.leftJoin('clients as cl', 'cl.id', 'ct.client_id')
+    query.where((match) => {
+      match.whereRaw(`ct.search_name ${like}`, [pattern])
+      if (commonInClients) match.orWhereRaw(`cl.search_name ${like}`, [pattern])
+      else if (clients.length)
+        match.orWhereIn(
+          'ct.client_id',
+          clients.map((client) => Number(client.id))
+        )
+    })
   }
 
   /** Active tags of the listed chats that the viewer's role may see (R-TG-3). */
@@ -226,14 +270,20 @@ export class ConversationSearch {
         visible.whereNotExists((sub) => sub.from('tag_roles as tr').whereRaw('tr.tag_id = t.id'))
         if (viewer.roleId) {
           visible.orWhereExists((sub) =>
-            sub.from('tag_roles as tr').whereRaw('tr.tag_id = t.id').where('tr.role_id', viewer.roleId!)
+            sub
+              .from('tag_roles as tr')
+              .whereRaw('tr.tag_id = t.id')
+              .where('tr.role_id', viewer.roleId!)
           )
         }
       })
     }
     for (const row of await query) {
       const id = Number(row.conversation_id)
-      byConversation.set(id, [...(byConversation.get(id) ?? []), { id: Number(row.id), name: row.name, color: row.color }])
+      byConversation.set(id, [
+        ...(byConversation.get(id) ?? []),
+        { id: Number(row.id), name: row.name, color: row.color },
+      ])
     }
     return byConversation
   }
@@ -241,7 +291,10 @@ export class ConversationSearch {
 
 /** Lower case without diacritics, as f_unaccent(lower(…)) stores it. */
 function normalizeText(text: string) {
-  return text.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase()
+  return text
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '')
+    .toLowerCase()
 }
 
 function escapeLike(text: string) {
@@ -279,13 +332,20 @@ function toRow(row: Record<string, any>, tags: ChatListRow['tags']): ChatListRow
     pendingCount: Number(row.pending_count),
     contact: {
       id: Number(row.contact_id),
-      name: row.display_name || row.profile_name || row.phone_e164 || row.username || `#${row.contact_id}`,
+      name:
+        row.display_name ||
+        row.profile_name ||
+        row.phone_e164 ||
+        row.username ||
+        `#${row.contact_id}`,
       phoneE164: row.phone_e164,
       profilePhotoUrl: row.profile_photo_url,
       profilePhotoPath: row.profile_photo_path,
       clientName: row.holder_name ?? null,
     },
-    assignedUser: row.assigned_user_id ? { id: Number(row.assigned_user_id), fullName: row.assigned_full_name } : null,
+    assignedUser: row.assigned_user_id
+      ? { id: Number(row.assigned_user_id), fullName: row.assigned_full_name }
+      : null,
     tags,
   }
 }

@@ -35,7 +35,7 @@ export const SUPERVISOR_CHANNEL_PERMISSIONS = ['chats.view_all', 'dashboard.view
 export const SYSTEM_EVENTS_CHANNEL_PERMISSIONS = ['system_events.view']
 
 export function mayListenToUser(user: User | undefined, userId: string) {
-  return !!user
+  return !!user && user.isActive && String(user.id) === userId
 }
 
 export function mayListenToSupervisors(user: User | undefined) {
@@ -43,5 +43,5 @@ export function mayListenToSupervisors(user: User | undefined) {
 }
 
 export function mayListenToSystemEvents(user: User | undefined) {
-  return !!user
+  return holdsAny(user, SYSTEM_EVENTS_CHANNEL_PERMISSIONS)
 }

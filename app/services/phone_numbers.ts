@@ -5,7 +5,10 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js'
  * without a country code the given default country applies (the
  * organization's, Ecuador by default).
  */
-export function toE164(raw: string | null | undefined, defaultCountry: string = 'EC'): string | null {
+export function toE164(
+  raw: string | null | undefined,
+  defaultCountry: string = 'EC'
+): string | null {
   if (!raw) return null
   const text = raw.trim()
   if (!/\d/.test(text)) return null

@@ -12,10 +12,17 @@ export default class extends BaseSchema {
       table.timestamp('updated_at', { useTz: true }).notNullable()
       table.index(['is_active'])
     })
-    this.schema.raw('CREATE UNIQUE INDEX departments_name_lower_unique ON departments (lower(name))')
+    this.schema.raw(
+      'CREATE UNIQUE INDEX departments_name_lower_unique ON departments (lower(name))'
+    )
 
     this.schema.createTable('department_members', (table) => {
-      table.integer('department_id').unsigned().notNullable().references('departments.id').onDelete('CASCADE')
+      table
+        .integer('department_id')
+        .unsigned()
+        .notNullable()
+        .references('departments.id')
+        .onDelete('CASCADE')
       table.integer('user_id').unsigned().notNullable().references('users.id').onDelete('CASCADE')
       table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(this.now())
       table.primary(['department_id', 'user_id'])

@@ -18,7 +18,10 @@ export default class extends BaseSchema {
         .string('status', 16)
         .notNullable()
         .defaultTo('disconnected')
-        .checkIn(['connected', 'connecting', 'waiting_qr', 'disconnected', 'logged_out'], 'connections_status_check')
+        .checkIn(
+          ['connected', 'connecting', 'waiting_qr', 'disconnected', 'logged_out'],
+          'connections_status_check'
+        )
       table.string('status_reason', 255).nullable()
       // The pairing QR while status = waiting_qr; kept here so any instance can show it.
       table.text('qr_code').nullable()
@@ -33,7 +36,12 @@ export default class extends BaseSchema {
       table.text('out_of_hours_message').nullable()
       // R-INT-5: the auto-reply for unknown senders when known_clients_only is on.
       table.text('unknown_sender_message').nullable()
-      table.integer('default_department_id').unsigned().nullable().references('departments.id').onDelete('SET NULL')
+      table
+        .integer('default_department_id')
+        .unsigned()
+        .nullable()
+        .references('departments.id')
+        .onDelete('SET NULL')
       table.boolean('known_clients_only').notNullable().defaultTo(false)
       // Outbound messages per second for this number; null = the dispatcher's default.
       table.float('send_rate_per_second').nullable()
@@ -47,7 +55,12 @@ export default class extends BaseSchema {
     })
 
     this.schema.createTable('connection_agents', (table) => {
-      table.integer('connection_id').unsigned().notNullable().references('connections.id').onDelete('CASCADE')
+      table
+        .integer('connection_id')
+        .unsigned()
+        .notNullable()
+        .references('connections.id')
+        .onDelete('CASCADE')
       table.integer('user_id').unsigned().notNullable().references('users.id').onDelete('CASCADE')
       table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(this.now())
       table.primary(['connection_id', 'user_id'])

@@ -43,8 +43,12 @@ export default class extends BaseSchema {
         `CREATE UNIQUE INDEX contacts_${column}_unique ON contacts (${column}) WHERE ${column} IS NOT NULL`
       )
     }
-    this.schema.raw('CREATE INDEX contacts_search_name_trgm ON contacts USING gin (search_name gin_trgm_ops)')
-    this.schema.raw('CREATE INDEX contacts_phone_digits_trgm ON contacts USING gin (phone_digits gin_trgm_ops)')
+    this.schema.raw(
+      'CREATE INDEX contacts_search_name_trgm ON contacts USING gin (search_name gin_trgm_ops)'
+    )
+    this.schema.raw(
+      'CREATE INDEX contacts_phone_digits_trgm ON contacts USING gin (phone_digits gin_trgm_ops)'
+    )
   }
 
   async down() {

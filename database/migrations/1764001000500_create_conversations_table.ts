@@ -9,15 +9,35 @@ export default class extends BaseSchema {
   async up() {
     this.schema.createTable('conversations', (table) => {
       table.increments('id')
-      table.integer('connection_id').unsigned().notNullable().references('connections.id').onDelete('RESTRICT')
-      table.integer('contact_id').unsigned().notNullable().references('contacts.id').onDelete('RESTRICT')
+      table
+        .integer('connection_id')
+        .unsigned()
+        .notNullable()
+        .references('connections.id')
+        .onDelete('RESTRICT')
+      table
+        .integer('contact_id')
+        .unsigned()
+        .notNullable()
+        .references('contacts.id')
+        .onDelete('RESTRICT')
       table
         .string('state', 16)
         .notNullable()
         .defaultTo('new')
         .checkIn(['new', 'pending', 'in_progress', 'resolved'], 'conversations_state_check')
-      table.integer('assigned_user_id').unsigned().nullable().references('users.id').onDelete('SET NULL')
-      table.integer('department_id').unsigned().nullable().references('departments.id').onDelete('SET NULL')
+      table
+        .integer('assigned_user_id')
+        .unsigned()
+        .nullable()
+        .references('users.id')
+        .onDelete('SET NULL')
+      table
+        .integer('department_id')
+        .unsigned()
+        .nullable()
+        .references('departments.id')
+        .onDelete('SET NULL')
       // Last customer-facing activity (in or out, not notes); the chat list's sort key.
       table.timestamp('last_message_at', { useTz: true }).notNullable()
       table.string('last_message_preview', 200).nullable()
@@ -42,8 +62,12 @@ export default class extends BaseSchema {
       "CREATE UNIQUE INDEX conversations_one_open_per_contact ON conversations (connection_id, contact_id) WHERE state <> 'resolved'"
     )
     // Chat list (keyset): everything, one tray, and one agent's own chats.
-    this.schema.raw('CREATE INDEX conversations_list ON conversations (last_message_at DESC, id DESC)')
-    this.schema.raw('CREATE INDEX conversations_tray ON conversations (state, last_message_at DESC, id DESC)')
+    this.schema.raw(
+      'CREATE INDEX conversations_list ON conversations (last_message_at DESC, id DESC)'
+    )
+    this.schema.raw(
+      'CREATE INDEX conversations_tray ON conversations (state, last_message_at DESC, id DESC)'
+    )
     this.schema.raw(
       'CREATE INDEX conversations_assigned_list ON conversations (assigned_user_id, state, last_message_at DESC, id DESC)'
     )

@@ -24,7 +24,12 @@ export default class extends BaseSchema {
     })
 
     this.schema.createTable('conversation_tags', (table) => {
-      table.integer('conversation_id').unsigned().notNullable().references('conversations.id').onDelete('CASCADE')
+      table
+        .integer('conversation_id')
+        .unsigned()
+        .notNullable()
+        .references('conversations.id')
+        .onDelete('CASCADE')
       table.integer('tag_id').unsigned().notNullable().references('tags.id').onDelete('CASCADE')
       table.integer('created_by').unsigned().nullable().references('users.id').onDelete('SET NULL')
       table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(this.now())
@@ -35,7 +40,12 @@ export default class extends BaseSchema {
     })
 
     this.schema.createTable('message_tags', (table) => {
-      table.bigInteger('message_id').unsigned().notNullable().references('messages.id').onDelete('CASCADE')
+      table
+        .bigInteger('message_id')
+        .unsigned()
+        .notNullable()
+        .references('messages.id')
+        .onDelete('CASCADE')
       table.integer('tag_id').unsigned().notNullable().references('tags.id').onDelete('CASCADE')
       table.integer('created_by').unsigned().nullable().references('users.id').onDelete('SET NULL')
       table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(this.now())

@@ -9,10 +9,26 @@ export default class extends BaseSchema {
   async up() {
     this.schema.createTable('outbox', (table) => {
       table.bigIncrements('id')
-      table.bigInteger('message_id').unsigned().notNullable().unique().references('messages.id').onDelete('CASCADE')
-      table.integer('connection_id').unsigned().notNullable().references('connections.id').onDelete('CASCADE')
+      table
+        .bigInteger('message_id')
+        .unsigned()
+        .notNullable()
+        .unique()
+        .references('messages.id')
+        .onDelete('CASCADE')
+      table
+        .integer('connection_id')
+        .unsigned()
+        .notNullable()
+        .references('connections.id')
+        .onDelete('CASCADE')
       // Messages of one conversation go out in order: a row waits for earlier ones.
-      table.integer('conversation_id').unsigned().notNullable().references('conversations.id').onDelete('CASCADE')
+      table
+        .integer('conversation_id')
+        .unsigned()
+        .notNullable()
+        .references('conversations.id')
+        .onDelete('CASCADE')
       table
         .string('state', 12)
         .notNullable()

@@ -38,6 +38,9 @@ export function inboundText(
 }
 
 /** Stores a live inbound message and returns the ingest result. */
-export async function receive(connection: Connection, overrides: Parameters<typeof inboundText>[0] = {}) {
+export async function receive(
+  connection: Connection,
+  overrides: Parameters<typeof inboundText>[0] = {}
+) {
   return ingest.message(connection.id, inboundText(overrides))
 }

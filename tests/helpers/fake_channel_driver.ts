@@ -1,4 +1,9 @@
-import { ChannelSendError, type ChannelCapabilities, type ChannelDriver, type OutboundMessage } from '#channels/channel_driver'
+import {
+  ChannelSendError,
+  type ChannelCapabilities,
+  type ChannelDriver,
+  type OutboundMessage,
+} from '#channels/channel_driver'
 
 type Behaviour = (message: OutboundMessage, call: number) => Promise<string> | string
 
@@ -43,7 +48,12 @@ export class FakeChannelDriver implements ChannelDriver {
 }
 
 export const retryable = (code = '130429', retryAfterMs?: number) =>
-  new ChannelSendError('rate limited', { retryable: true, code, reason: 'Rate limit hit', retryAfterMs })
+  new ChannelSendError('rate limited', {
+    retryable: true,
+    code,
+    reason: 'Rate limit hit',
+    retryAfterMs,
+  })
 
 export const fatal = (code = '131026', reason = 'Message undeliverable') =>
   new ChannelSendError(reason, { retryable: false, code, reason })

@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import emitter from '@adonisjs/core/services/emitter'
 import ingest, { InvalidInboundError } from '#channels/ingest_service'
-import Connection from '#models/connection'
+import type Connection from '#models/connection'
 import Conversation from '#models/conversation'
 import Message from '#models/message'
 import { resetDatabase } from '#tests/helpers/fixtures'
@@ -12,7 +12,9 @@ test.group('Ingest · connection state', (group) => {
   group.each.setup(() => resetDatabase())
   group.each.teardown(() => emitter.restore())
 
-  test('QR pairing: the QR is kept while waiting and cleared once connected', async ({ assert }) => {
+  test('QR pairing: the QR is kept while waiting and cleared once connected', async ({
+    assert,
+  }) => {
     const connection = await createConnection({ status: 'disconnected' })
     const events = emitter.fake()
 
@@ -31,7 +33,10 @@ test.group('Ingest · connection state', (group) => {
     assert.isNotNull(connection.lastConnectedAt)
 
     events.assertEmittedCount('connection:status_changed', 4)
-    events.assertEmitted('connection:status_changed', ({ data }) => data.hasQr && data.status === 'waiting_qr')
+    events.assertEmitted(
+      'connection:status_changed',
+      ({ data }) => data.hasQr && data.status === 'waiting_qr'
+    )
     // The QR itself never travels in an event.
     assert.isFalse(JSON.stringify(events.all()).includes('2@abc'))
   })
@@ -44,19 +49,30 @@ test.group('Ingest · connection state', (group) => {
     events.assertEmittedCount('connection:status_changed', 1)
   })
 
-  test('losing a connected number records the time and a critical system event', async ({ assert }) => {
+  test('losing a connected number records the time and a critical system event', async ({
+    assert,
+  }) => {
     const connection = await createConnection({ status: 'connected' })
     const events = emitter.fake()
-    await ingest.connection(connection.id, { status: 'logged_out', reason: 'Logged out from the phone' })
+    await ingest.connection(connection.id, {
+      status: 'logged_out',
+      reason: 'Logged out from the phone',
+    })
 
     await connection.refresh()
     assert.equal(connection.status, 'logged_out')
     assert.equal(connection.statusReason, 'Logged out from the phone')
     assert.isNotNull(connection.lastDisconnectedAt)
-    const event = await db.from('system_events').where('category', 'connection.logged_out').firstOrFail()
+    const event = await db
+      .from('system_events')
+      .where('category', 'connection.logged_out')
+      .firstOrFail()
     assert.equal(event.level, 'critical')
     assert.equal(event.context.connectionId, connection.id)
-    events.assertEmitted('connection:status_changed', ({ data }) => data.previousStatus === 'connected')
+    events.assertEmitted(
+      'connection:status_changed',
+      ({ data }) => data.previousStatus === 'connected'
+    )
 
     // Still down while reconnecting: no second "lost".
     await ingest.connection(connection.id, { status: 'disconnected' })

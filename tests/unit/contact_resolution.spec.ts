@@ -17,7 +17,14 @@ test.group('Contact resolution', (group) => {
   group.each.teardown(() => emitter.restore())
 
   test('phone formats normalize to one E.164 number ({$self})')
-    .with(['0991234567', '099 123 4567', '(099) 123-4567', '+593 99 123 4567', '593991234567', '+593991234567'])
+    .with([
+      '0991234567',
+      '099 123 4567',
+      '(099) 123-4567',
+      '+593 99 123 4567',
+      '593991234567',
+      '+593991234567',
+    ])
     .run(({ assert }, input) => {
       assert.equal(toE164(input.startsWith('593') ? `+${input}` : input, 'EC'), '+593991234567')
     })
@@ -25,14 +32,22 @@ test.group('Contact resolution', (group) => {
   test('the same wa_id always finds the same contact', async ({ assert }) => {
     const connection = await createConnection()
     const a = await ingest.message(connection.id, inboundText({ waId: '593991234567' }))
-    const b = await ingest.message(connection.id, inboundText({ waId: '593991234567@s.whatsapp.net' }))
-    const c = await ingest.message(connection.id, inboundText({ waId: '593991234567:12@s.whatsapp.net' }))
+    const b = await ingest.message(
+      connection.id,
+      inboundText({ waId: '593991234567@s.whatsapp.net' })
+    )
+    const c = await ingest.message(
+      connection.id,
+      inboundText({ waId: '593991234567:12@s.whatsapp.net' })
+    )
     assert.equal(a.contactId, b.contactId)
     assert.equal(a.contactId, c.contactId)
     assert.equal(await contactCount(), 1)
   })
 
-  test('a phone in national format (organization default country) finds the contact known by wa_id', async ({ assert }) => {
+  test('a phone in national format (organization default country) finds the contact known by wa_id', async ({
+    assert,
+  }) => {
     const connection = await createConnection()
     const byWaId = await ingest.message(connection.id, inboundText({ waId: '593991234567' }))
     const byPhone = await ingest.message(connection.id, {
@@ -46,18 +61,29 @@ test.group('Contact resolution', (group) => {
   test('the default country comes from the organization', async ({ assert }) => {
     await createOrganization({ defaultCountryCode: 'CO' })
     const connection = await createConnection()
-    const result = await ingest.message(connection.id, { ...inboundText(), contact: { phone: '300 123 4567' } })
+    const result = await ingest.message(connection.id, {
+      ...inboundText(),
+      contact: { phone: '300 123 4567' },
+    })
     assert.equal((await Contact.findOrFail(result.contactId)).phoneE164, '+573001234567')
   })
 
-  test('a LID-only sender is one contact that later learns its phone (Baileys)', async ({ assert }) => {
+  test('a LID-only sender is one contact that later learns its phone (Baileys)', async ({
+    assert,
+  }) => {
     const connection = await createConnection()
-    const lidOnly = await ingest.message(connection.id, { ...inboundText(), contact: { lid: '123456789012345@lid', profileName: 'Ana' } })
+    const lidOnly = await ingest.message(connection.id, {
+      ...inboundText(),
+      contact: { lid: '123456789012345@lid', profileName: 'Ana' },
+    })
     const withPhone = await ingest.message(connection.id, {
       ...inboundText(),
       contact: { lid: '123456789012345:7@lid', waId: '5511987654321', profileName: 'Ana' },
     })
-    const phoneOnly = await ingest.message(connection.id, { ...inboundText(), contact: { waId: '5511987654321' } })
+    const phoneOnly = await ingest.message(connection.id, {
+      ...inboundText(),
+      contact: { waId: '5511987654321' },
+    })
 
     assert.equal(withPhone.contactId, lidOnly.contactId)
     assert.equal(phoneOnly.contactId, lidOnly.contactId)
@@ -67,7 +93,9 @@ test.group('Contact resolution', (group) => {
     assert.equal(contact.phoneE164, '+5511987654321')
   })
 
-  test('a business-scoped user id without phone (Meta usernames) is found again, and learns wa_id', async ({ assert }) => {
+  test('a business-scoped user id without phone (Meta usernames) is found again, and learns wa_id', async ({
+    assert,
+  }) => {
     const connection = await createConnection()
     const first = await ingest.message(connection.id, {
       ...inboundText(),
@@ -85,12 +113,20 @@ test.group('Contact resolution', (group) => {
     assert.equal(contact.phoneE164, '+15557654321')
   })
 
-  test('an identifier another contact already holds is not stolen (no silent merge)', async ({ assert }) => {
+  test('an identifier another contact already holds is not stolen (no silent merge)', async ({
+    assert,
+  }) => {
     const connection = await createConnection()
     const byLid = await ingest.message(connection.id, { ...inboundText(), contact: { lid: '999' } })
-    const byPhone = await ingest.message(connection.id, { ...inboundText(), contact: { waId: '593990000001' } })
+    const byPhone = await ingest.message(connection.id, {
+      ...inboundText(),
+      contact: { waId: '593990000001' },
+    })
     // Now both identifiers arrive together: the wa_id match wins, the LID stays where it is.
-    const both = await ingest.message(connection.id, { ...inboundText(), contact: { lid: '999', waId: '593990000001' } })
+    const both = await ingest.message(connection.id, {
+      ...inboundText(),
+      contact: { lid: '999', waId: '593990000001' },
+    })
 
     assert.equal(both.contactId, byPhone.contactId)
     assert.notEqual(byLid.contactId, byPhone.contactId)
@@ -101,7 +137,9 @@ test.group('Contact resolution', (group) => {
   test('the profile name refreshes; an edited display name is kept', async ({ assert }) => {
     const connection = await createConnection()
     const first = await ingest.message(connection.id, inboundText({ name: 'Pepe' }))
-    await Contact.query().where('id', first.contactId).update({ display_name: 'José (cliente VIP)' })
+    await Contact.query()
+      .where('id', first.contactId)
+      .update({ display_name: 'José (cliente VIP)' })
     await ingest.message(connection.id, inboundText({ name: 'José P.' }))
     const contact = await Contact.findOrFail(first.contactId)
     assert.equal(contact.profileName, 'José P.')
@@ -110,17 +148,31 @@ test.group('Contact resolution', (group) => {
 
   test('an empty identity is refused', async ({ assert }) => {
     const connection = await createConnection()
-    await assert.rejects(() => ingest.message(connection.id, { ...inboundText(), contact: { profileName: 'x' } }), /at least one/)
+    await assert.rejects(
+      () => ingest.message(connection.id, { ...inboundText(), contact: { profileName: 'x' } }),
+      /at least one/
+    )
     assert.equal(await contactCount(), 0)
   })
 
-  test('the contact port upserts and emits only on change; create: false never creates', async ({ assert }) => {
+  test('the contact port upserts and emits only on change; create: false never creates', async ({
+    assert,
+  }) => {
     const connection = await createConnection()
     const events = emitter.fake()
-    const created = await ingest.contact(connection.id, { contact: { waId: '593991111111', profileName: 'Luis' } })
-    const same = await ingest.contact(connection.id, { contact: { waId: '593991111111', profileName: 'Luis' } })
-    const renamed = await ingest.contact(connection.id, { contact: { waId: '593991111111', profileName: 'Luis A.' } })
-    const unknown = await ingest.contact(connection.id, { contact: { waId: '593992222222' }, create: false })
+    const created = await ingest.contact(connection.id, {
+      contact: { waId: '593991111111', profileName: 'Luis' },
+    })
+    const same = await ingest.contact(connection.id, {
+      contact: { waId: '593991111111', profileName: 'Luis' },
+    })
+    const renamed = await ingest.contact(connection.id, {
+      contact: { waId: '593991111111', profileName: 'Luis A.' },
+    })
+    const unknown = await ingest.contact(connection.id, {
+      contact: { waId: '593992222222' },
+      create: false,
+    })
 
     assert.isTrue(created.created)
     assert.equal(same.contactId, created.contactId)

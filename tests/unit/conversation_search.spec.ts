@@ -6,21 +6,35 @@ import type User from '#models/user'
 import { createUser, resetDatabase } from '#tests/helpers/fixtures'
 import { createConnection, receive } from '#tests/helpers/conversation_fixtures'
 
-async function viewerOf(user: User): Promise<ChatListViewer> {
-  return { id: user.id, roleId: user.roleId, permissions: await user.permissions() }
-}
+const viewerOf = (user: User) => search.viewerFor(user)
 
-const names = (page: { rows: { contact: { name: string } }[] }) => page.rows.map((row) => row.contact.name)
+const names = (page: { rows: { contact: { name: string } }[] }) =>
+  page.rows.map((row) => row.contact.name)
 
 test.group('ConversationSearch', (group) => {
   group.each.setup(() => resetDatabase())
 
-  test('lists by last activity, newest first, with the row data the list shows', async ({ assert }) => {
+  test('lists by last activity, newest first, with the row data the list shows', async ({
+    assert,
+  }) => {
     const supervisor = await viewerOf(await createUser('supervisor'))
     const connection = await createConnection()
-    await receive(connection, { waId: '593990000001', name: 'Ana', at: new Date('2026-11-20T10:00:00Z') })
-    await receive(connection, { waId: '593990000002', name: 'Bruno', at: new Date('2026-11-20T12:00:00Z'), body: 'Último' })
-    await receive(connection, { waId: '593990000003', name: 'Carla', at: new Date('2026-11-20T11:00:00Z') })
+    await receive(connection, {
+      waId: '593990000001',
+      name: 'Ana',
+      at: new Date('2026-11-20T10:00:00Z'),
+    })
+    await receive(connection, {
+      waId: '593990000002',
+      name: 'Bruno',
+      at: new Date('2026-11-20T12:00:00Z'),
+      body: 'Último',
+    })
+    await receive(connection, {
+      waId: '593990000003',
+      name: 'Carla',
+      at: new Date('2026-11-20T11:00:00Z'),
+    })
 
     const page = await search.list(supervisor)
     assert.deepEqual(names(page), ['Bruno', 'Carla', 'Ana'])
@@ -33,14 +47,19 @@ test.group('ConversationSearch', (group) => {
     assert.isNull(page.nextCursor)
   })
 
-  test('name search is partial and accent-insensitive ("jose" finds "José")', async ({ assert }) => {
+  test('name search is partial and accent-insensitive ("jose" finds "José")', async ({
+    assert,
+  }) => {
     const supervisor = await viewerOf(await createUser('supervisor'))
     const connection = await createConnection()
     await receive(connection, { waId: '593990000001', name: 'José Núñez' })
     await receive(connection, { waId: '593990000002', name: 'María Pérez' })
     await receive(connection, { waId: '593990000003', name: 'Josefina Ortega' })
 
-    assert.sameMembers(names(await search.list(supervisor, { search: 'jose' })), ['José Núñez', 'Josefina Ortega'])
+    assert.sameMembers(names(await search.list(supervisor, { search: 'jose' })), [
+      'José Núñez',
+      'Josefina Ortega',
+    ])
     assert.deepEqual(names(await search.list(supervisor, { search: 'NUNEZ' })), ['José Núñez'])
     assert.deepEqual(names(await search.list(supervisor, { search: 'pérez' })), ['María Pérez'])
     assert.deepEqual(names(await search.list(supervisor, { search: 'ría pe' })), ['María Pérez'])
@@ -54,7 +73,11 @@ test.group('ConversationSearch', (group) => {
     const result = await receive(connection, { waId: '593990000001', name: 'Pepe' })
     const [client] = await db
       .table('clients')
-      .insert({ holder_name: 'Comercial Ñandú S.A.', created_at: new Date(), updated_at: new Date() })
+      .insert({
+        holder_name: 'Comercial Ñandú S.A.',
+        created_at: new Date(),
+        updated_at: new Date(),
+      })
       .returning('id')
     await db.from('contacts').where('id', result.contactId).update({ client_id: client.id })
 
@@ -73,7 +96,9 @@ test.group('ConversationSearch', (group) => {
       assert.deepEqual(names(await search.list(supervisor, { search: term })), ['Objetivo'])
     })
 
-  test('an agent sees only the chats assigned to them, in the list and in the tray counts', async ({ assert }) => {
+  test('an agent sees only the chats assigned to them, in the list and in the tray counts', async ({
+    assert,
+  }) => {
     const agentUser = await createUser('agent')
     const otherAgent = await createUser('agent')
     const agent = await viewerOf(agentUser)
@@ -82,18 +107,36 @@ test.group('ConversationSearch', (group) => {
     const mine = await receive(connection, { waId: '593990000001', name: 'Mía' })
     const theirs = await receive(connection, { waId: '593990000002', name: 'Ajena' })
     await receive(connection, { waId: '593990000003', name: 'Sin asignar' })
-    await Conversation.query().where('id', mine.conversationId).update({ assigned_user_id: agentUser.id, state: 'pending' })
-    await Conversation.query().where('id', theirs.conversationId).update({ assigned_user_id: otherAgent.id })
+    await Conversation.query()
+      .where('id', mine.conversationId)
+      .update({ assigned_user_id: agentUser.id, state: 'pending' })
+    await Conversation.query()
+      .where('id', theirs.conversationId)
+      .update({ assigned_user_id: otherAgent.id })
 
     assert.deepEqual(names(await search.list(agent)), ['Mía'])
     // Asking for someone else's chats or searching for them does not widen the scope.
     assert.deepEqual(names(await search.list(agent, { assignedUserId: otherAgent.id })), [])
     assert.deepEqual(names(await search.list(agent, { search: 'ajena' })), [])
-    assert.deepEqual(await search.trayCounts(agent), { new: 0, pending: 1, in_progress: 0, resolved: 0, pendingMessages: 1 })
+    assert.deepEqual(await search.trayCounts(agent), {
+      new: 0,
+      pending: 1,
+      in_progress: 0,
+      resolved: 0,
+      pendingMessages: 1,
+    })
 
     assert.lengthOf((await search.list(supervisor)).rows, 3)
-    assert.deepEqual(await search.trayCounts(supervisor), { new: 2, pending: 1, in_progress: 0, resolved: 0, pendingMessages: 3 })
-    assert.deepEqual(names(await search.list(supervisor, { assignedUserId: 'none' })), ['Sin asignar'])
+    assert.deepEqual(await search.trayCounts(supervisor), {
+      new: 2,
+      pending: 1,
+      in_progress: 0,
+      resolved: 0,
+      pendingMessages: 3,
+    })
+    assert.deepEqual(names(await search.list(supervisor, { assignedUserId: 'none' })), [
+      'Sin asignar',
+    ])
 
     // Without any chat permission: nothing.
     const nobody: ChatListViewer = { id: agentUser.id, permissions: new Set() }
@@ -116,20 +159,30 @@ test.group('ConversationSearch', (group) => {
     const a = await receive(one, { waId: '593990000001', name: 'A' })
     const b = await receive(two, { waId: '593990000002', name: 'B' })
     const c = await receive(one, { waId: '593990000003', name: 'C' })
-    await Conversation.query().where('id', a.conversationId).update({ state: 'resolved', department_id: department.id })
-    await db.table('conversation_tags').insert({ conversation_id: b.conversationId, tag_id: tag.id })
+    await Conversation.query()
+      .where('id', a.conversationId)
+      .update({ state: 'resolved', department_id: department.id })
+    await db
+      .table('conversation_tags')
+      .insert({ conversation_id: b.conversationId, tag_id: tag.id })
 
     assert.deepEqual(names(await search.list(supervisor, { state: 'resolved' })), ['A'])
-    assert.sameMembers(names(await search.list(supervisor, { state: ['new', 'pending'] })), ['B', 'C'])
+    assert.sameMembers(names(await search.list(supervisor, { state: ['new', 'pending'] })), [
+      'B',
+      'C',
+    ])
     assert.sameMembers(names(await search.list(supervisor, { connectionId: one.id })), ['A', 'C'])
     assert.deepEqual(names(await search.list(supervisor, { departmentId: department.id })), ['A'])
     const tagged = await search.list(supervisor, { tagIds: [tag.id] })
     assert.deepEqual(names(tagged), ['B'])
     assert.deepEqual(tagged.rows[0].tags, [{ id: tag.id, name: 'VIP', color: '#ff0000' }])
-    assert.deepEqual(
-      await search.trayCounts(supervisor, { connectionId: one.id }),
-      { new: 1, pending: 0, in_progress: 0, resolved: 1, pendingMessages: 1 }
-    )
+    assert.deepEqual(await search.trayCounts(supervisor, { connectionId: one.id }), {
+      new: 1,
+      pending: 0,
+      in_progress: 0,
+      resolved: 1,
+      pendingMessages: 1,
+    })
     assert.isDefined(c)
   })
 
@@ -138,9 +191,17 @@ test.group('ConversationSearch', (group) => {
     const agent = await viewerOf(agentUser)
     const connection = await createConnection()
     const chat = await receive(connection, { name: 'Z' })
-    await Conversation.query().where('id', chat.conversationId).update({ assigned_user_id: agentUser.id })
-    const [open] = await db.table('tags').insert({ name: 'Pago', color: '#00ff00', created_at: new Date(), updated_at: new Date() }).returning('id')
-    const [secret] = await db.table('tags').insert({ name: 'Legal', color: '#000000', created_at: new Date(), updated_at: new Date() }).returning('id')
+    await Conversation.query()
+      .where('id', chat.conversationId)
+      .update({ assigned_user_id: agentUser.id })
+    const [open] = await db
+      .table('tags')
+      .insert({ name: 'Pago', color: '#00ff00', created_at: new Date(), updated_at: new Date() })
+      .returning('id')
+    const [secret] = await db
+      .table('tags')
+      .insert({ name: 'Legal', color: '#000000', created_at: new Date(), updated_at: new Date() })
+      .returning('id')
     const supervisorRole = await db.from('roles').where('key', 'supervisor').firstOrFail()
     await db.table('tag_roles').insert({ tag_id: secret.id, role_id: supervisorRole.id })
     await db.table('conversation_tags').multiInsert([
@@ -149,10 +210,15 @@ test.group('ConversationSearch', (group) => {
     ])
 
     const [row] = (await search.list(agent)).rows
-    assert.deepEqual(row.tags.map((t) => t.name), ['Pago'])
+    assert.deepEqual(
+      row.tags.map((t) => t.name),
+      ['Pago']
+    )
   })
 
-  test('keyset pagination is stable: no row lost or repeated, even with equal timestamps and new arrivals', async ({ assert }) => {
+  test('keyset pagination is stable: no row lost or repeated, even with equal timestamps and new arrivals', async ({
+    assert,
+  }) => {
     const supervisor = await viewerOf(await createUser('supervisor'))
     const connection = await createConnection()
     const same = new Date('2026-11-20T10:00:00.123456Z')
@@ -165,9 +231,17 @@ test.group('ConversationSearch', (group) => {
       })
     }
     // Sub-millisecond differences must not be rounded away by the cursor.
-    await db.rawQuery("UPDATE conversations SET last_message_at = last_message_at + (id * interval '1 microsecond') WHERE id % 3 = 0")
+    await db.rawQuery(
+      "UPDATE conversations SET last_message_at = last_message_at + (id * interval '1 microsecond') WHERE id % 3 = 0"
+    )
     const expected = (
-      await db.from('conversations').orderBy([{ column: 'last_message_at', order: 'desc' }, { column: 'id', order: 'desc' }]).select('id')
+      await db
+        .from('conversations')
+        .orderBy([
+          { column: 'last_message_at', order: 'desc' },
+          { column: 'id', order: 'desc' },
+        ])
+        .select('id')
     ).map((row) => row.id)
 
     const seen: number[] = []

@@ -17,12 +17,17 @@ test.group('Ingest · inbound messages', (group) => {
   group.each.setup(() => resetDatabase())
   group.each.teardown(() => emitter.restore())
 
-  test('a customer message creates the contact, opens a conversation and emits one event', async ({ assert }) => {
+  test('a customer message creates the contact, opens a conversation and emits one event', async ({
+    assert,
+  }) => {
     const connection = await createConnection()
     const events = emitter.fake()
     const at = new Date('2026-11-20T15:00:00Z')
 
-    const result = await ingest.message(connection.id, inboundText({ body: 'Hola, necesito ayuda', at }))
+    const result = await ingest.message(
+      connection.id,
+      inboundText({ body: 'Hola, necesito ayuda', at })
+    )
 
     assert.isFalse(result.duplicate)
     assert.isTrue(result.opened)
@@ -42,10 +47,15 @@ test.group('Ingest · inbound messages', (group) => {
     assert.equal(contact.displayName, 'José Pérez')
 
     events.assertEmittedCount('conversation:message_received', 1)
-    events.assertEmitted('conversation:message_received', ({ data }) => data.opened && data.messageId === result.messageId)
+    events.assertEmitted(
+      'conversation:message_received',
+      ({ data }) => data.opened && data.messageId === result.messageId
+    )
   })
 
-  test('a duplicate external id changes nothing: no row, no counter, no last_message_at, no event', async ({ assert }) => {
+  test('a duplicate external id changes nothing: no row, no counter, no last_message_at, no event', async ({
+    assert,
+  }) => {
     const connection = await createConnection()
     const first = inboundText({ at: new Date('2026-11-20T15:00:00Z'), name: 'Ana' })
     const stored = await ingest.message(connection.id, first)
@@ -63,7 +73,10 @@ test.group('Ingest · inbound messages', (group) => {
     assert.isTrue(again.duplicate)
     assert.equal(again.messageId, stored.messageId)
     assert.equal(await count('messages'), 1)
-    assert.deepEqual(await db.from('conversations').where('id', stored.conversationId).first(), before)
+    assert.deepEqual(
+      await db.from('conversations').where('id', stored.conversationId).first(),
+      before
+    )
     assert.deepEqual(await db.from('contacts').where('id', stored.contactId).first(), contactBefore)
     assert.equal(events.size(), 0)
   })
@@ -73,7 +86,9 @@ test.group('Ingest · inbound messages', (group) => {
     const message = inboundText()
     const events = emitter.fake()
 
-    const results = await Promise.all([1, 2, 3, 4].map(() => ingest.message(connection.id, message)))
+    const results = await Promise.all(
+      [1, 2, 3, 4].map(() => ingest.message(connection.id, message))
+    )
 
     assert.equal(results.filter((r) => !r.duplicate).length, 1)
     assert.equal(new Set(results.map((r) => r.messageId)).size, 1)
@@ -85,9 +100,15 @@ test.group('Ingest · inbound messages', (group) => {
     events.assertEmittedCount('conversation:message_received', 1)
   })
 
-  test('a burst from a new customer lands in one contact and one conversation', async ({ assert }) => {
+  test('a burst from a new customer lands in one contact and one conversation', async ({
+    assert,
+  }) => {
     const connection = await createConnection()
-    await Promise.all([1, 2, 3, 4, 5].map(() => ingest.message(connection.id, inboundText({ waId: '593987654321' }))))
+    await Promise.all(
+      [1, 2, 3, 4, 5].map(() =>
+        ingest.message(connection.id, inboundText({ waId: '593987654321' }))
+      )
+    )
 
     assert.equal(await count('contacts'), 1)
     assert.equal(await count('conversations'), 1)
@@ -107,10 +128,18 @@ test.group('Ingest · inbound messages', (group) => {
     assert.equal(a.contactId, b.contactId)
   })
 
-  test('a later message reuses the open conversation; an older one does not move the preview', async ({ assert }) => {
+  test('a later message reuses the open conversation; an older one does not move the preview', async ({
+    assert,
+  }) => {
     const connection = await createConnection()
-    const first = await ingest.message(connection.id, inboundText({ body: 'segundo', at: new Date('2026-11-20T15:05:00Z') }))
-    const late = await ingest.message(connection.id, inboundText({ body: 'primero', at: new Date('2026-11-20T15:00:00Z') }))
+    const first = await ingest.message(
+      connection.id,
+      inboundText({ body: 'segundo', at: new Date('2026-11-20T15:05:00Z') })
+    )
+    const late = await ingest.message(
+      connection.id,
+      inboundText({ body: 'primero', at: new Date('2026-11-20T15:00:00Z') })
+    )
 
     assert.equal(late.conversationId, first.conversationId)
     assert.isFalse(late.opened)
@@ -123,7 +152,9 @@ test.group('Ingest · inbound messages', (group) => {
   test('a message after resolution opens a new conversation', async ({ assert }) => {
     const connection = await createConnection()
     const first = await ingest.message(connection.id, inboundText())
-    await Conversation.query().where('id', first.conversationId).update({ state: 'resolved', resolved_at: new Date() })
+    await Conversation.query()
+      .where('id', first.conversationId)
+      .update({ state: 'resolved', resolved_at: new Date() })
 
     const next = await ingest.message(connection.id, inboundText())
     assert.isTrue(next.opened)
@@ -143,7 +174,10 @@ test.group('Ingest · inbound messages', (group) => {
       connection.id,
       inboundText({ kind: 'reaction', body: '👍', replyTo: { externalId: original.externalId } })
     )
-    const orphan = await ingest.message(connection.id, inboundText({ replyTo: { externalId: 'wamid.unknown' } }))
+    const orphan = await ingest.message(
+      connection.id,
+      inboundText({ replyTo: { externalId: 'wamid.unknown' } })
+    )
 
     const replyRow = await Message.findOrFail(reply.messageId)
     assert.equal(replyRow.replyToMessageId, stored.messageId)
@@ -156,7 +190,9 @@ test.group('Ingest · inbound messages', (group) => {
     assert.equal(conversation.unreadCount, 4)
   })
 
-  test('media, location and unsupported messages are stored with their data', async ({ assert }) => {
+  test('media, location and unsupported messages are stored with their data', async ({
+    assert,
+  }) => {
     const connection = await createConnection()
     const image = await ingest.message(
       connection.id,
@@ -168,7 +204,11 @@ test.group('Ingest · inbound messages', (group) => {
     )
     const location = await ingest.message(
       connection.id,
-      inboundText({ kind: 'location', body: 'Oficina', metadata: { latitude: -0.18, longitude: -78.47 } })
+      inboundText({
+        kind: 'location',
+        body: 'Oficina',
+        metadata: { latitude: -0.18, longitude: -78.47 },
+      })
     )
     const unsupported = await ingest.message(
       connection.id,
@@ -180,18 +220,26 @@ test.group('Ingest · inbound messages', (group) => {
     assert.equal(imageRow.mediaProviderId, '1234')
     assert.equal(imageRow.mediaSize, 2048)
     assert.isNull(imageRow.mediaPath)
-    assert.deepEqual((await Message.findOrFail(location.messageId)).metadata, { latitude: -0.18, longitude: -78.47 })
+    assert.deepEqual((await Message.findOrFail(location.messageId)).metadata, {
+      latitude: -0.18,
+      longitude: -78.47,
+    })
     assert.equal((await Message.findOrFail(unsupported.messageId)).kind, 'unsupported')
     const conversation = await Conversation.findOrFail(image.conversationId)
     assert.isNull(conversation.lastMessagePreview)
     assert.equal(conversation.lastMessageKind, 'unsupported')
   })
 
-  test('an outbound message sent from the phone resets the pending count and keeps its status', async ({ assert }) => {
+  test('an outbound message sent from the phone resets the pending count and keeps its status', async ({
+    assert,
+  }) => {
     const connection = await createConnection()
     const inbound = await ingest.message(connection.id, inboundText())
     const events = emitter.fake()
-    const out = await ingest.message(connection.id, inboundText({ direction: 'out', status: 'delivered', body: 'Le ayudo' }))
+    const out = await ingest.message(
+      connection.id,
+      inboundText({ direction: 'out', status: 'delivered', body: 'Le ayudo' })
+    )
 
     assert.equal(out.conversationId, inbound.conversationId)
     const message = await Message.findOrFail(out.messageId)
@@ -209,7 +257,10 @@ test.group('Ingest · inbound messages', (group) => {
     const connection = await createConnection()
     const events = emitter.fake()
 
-    const a = await ingest.message(connection.id, inboundText({ historical: true, at: new Date('2026-01-01T10:00:00Z') }))
+    const a = await ingest.message(
+      connection.id,
+      inboundText({ historical: true, at: new Date('2026-01-01T10:00:00Z') })
+    )
     const b = await ingest.message(
       connection.id,
       inboundText({ historical: true, direction: 'out', at: new Date('2026-01-01T10:05:00Z') })
@@ -232,10 +283,18 @@ test.group('Ingest · inbound messages', (group) => {
     events.assertEmittedCount('conversation:message_received', 1)
   })
 
-  test('history for a contact with an open conversation goes into it without counting', async ({ assert }) => {
+  test('history for a contact with an open conversation goes into it without counting', async ({
+    assert,
+  }) => {
     const connection = await createConnection()
-    const live = await ingest.message(connection.id, inboundText({ at: new Date('2026-11-20T15:00:00Z') }))
-    const old = await ingest.message(connection.id, inboundText({ historical: true, at: new Date('2026-11-01T10:00:00Z') }))
+    const live = await ingest.message(
+      connection.id,
+      inboundText({ at: new Date('2026-11-20T15:00:00Z') })
+    )
+    const old = await ingest.message(
+      connection.id,
+      inboundText({ historical: true, at: new Date('2026-11-01T10:00:00Z') })
+    )
     assert.equal(old.conversationId, live.conversationId)
     const conversation = await Conversation.findOrFail(live.conversationId)
     assert.equal(conversation.unreadCount, 1)
@@ -245,7 +304,12 @@ test.group('Ingest · inbound messages', (group) => {
   test('new conversations go to the connection’s default department', async ({ assert }) => {
     const [department] = await db
       .table('departments')
-      .insert({ name: 'Cobranzas', is_active: true, created_at: new Date(), updated_at: new Date() })
+      .insert({
+        name: 'Cobranzas',
+        is_active: true,
+        created_at: new Date(),
+        updated_at: new Date(),
+      })
       .returning('id')
     const connection = await createConnection({ defaultDepartmentId: department.id })
     const result = await ingest.message(connection.id, inboundText())
@@ -254,7 +318,10 @@ test.group('Ingest · inbound messages', (group) => {
 
   test('a plugin can only report for its own connections', async ({ assert }) => {
     const connection = await createConnection({ pluginKey: 'one_channel' })
-    await assert.rejects(() => ingest.forPlugin('other_channel').message(connection.id, inboundText()), UnknownConnectionError)
+    await assert.rejects(
+      () => ingest.forPlugin('other_channel').message(connection.id, inboundText()),
+      UnknownConnectionError
+    )
     const result = await ingest.forPlugin('one_channel').message(connection.id, inboundText())
     assert.isFalse(result.duplicate)
     await assert.rejects(() => ingest.message(999999, inboundText()), UnknownConnectionError)

@@ -15,7 +15,9 @@ test.group('OutboundService.submit', (group) => {
   group.each.setup(() => resetDatabase())
   group.each.teardown(() => emitter.restore())
 
-  test('stores the message as queued with its outbox row and takes the chat into progress', async ({ assert }) => {
+  test('stores the message as queued with its outbox row and takes the chat into progress', async ({
+    assert,
+  }) => {
     const connection = await createConnection()
     const agent = await createUser('agent')
     const { conversationId } = await receive(connection)
@@ -45,16 +47,26 @@ test.group('OutboundService.submit', (group) => {
     events.assertEmittedCount('conversation:message_submitted', 1)
   })
 
-  test('the same clientId twice (double click, retried POST) gives one message', async ({ assert }) => {
+  test('the same clientId twice (double click, retried POST) gives one message', async ({
+    assert,
+  }) => {
     const connection = await createConnection()
     const agent = await createUser('agent')
     const { conversationId } = await receive(connection)
-    const input = { conversationId, authorUserId: agent.id, clientId: 'draft-7', kind: 'text' as const, body: 'Hola' }
+    const input = {
+      conversationId,
+      authorUserId: agent.id,
+      clientId: 'draft-7',
+      kind: 'text' as const,
+      body: 'Hola',
+    }
     const events = emitter.fake()
 
     const first = await outbound.submit(input)
     const again = await outbound.submit(input)
-    const raced = await Promise.all([1, 2, 3].map(() => outbound.submit({ ...input, clientId: 'draft-8' })))
+    const raced = await Promise.all(
+      [1, 2, 3].map(() => outbound.submit({ ...input, clientId: 'draft-8' }))
+    )
 
     assert.isFalse(again.created)
     assert.equal(again.message.id, first.message.id)
@@ -69,7 +81,9 @@ test.group('OutboundService.submit', (group) => {
     assert.isTrue((await outbound.submit({ ...input, authorUserId: other.id })).created)
   })
 
-  test('a private note is stored but never queued, and does not answer the customer', async ({ assert }) => {
+  test('a private note is stored but never queued, and does not answer the customer', async ({
+    assert,
+  }) => {
     const connection = await createConnection()
     const agent = await createUser('agent')
     const { conversationId } = await receive(connection, { body: 'Necesito mi saldo' })
@@ -93,31 +107,54 @@ test.group('OutboundService.submit', (group) => {
     events.assertEmitted('conversation:message_submitted', ({ data }) => data.note)
   })
 
-  test('a bot reply answers (pending drops) but is not a human first response', async ({ assert }) => {
+  test('a bot reply answers (pending drops) but is not a human first response', async ({
+    assert,
+  }) => {
     const connection = await createConnection()
     const { conversationId } = await receive(connection)
-    await outbound.submit({ conversationId, authorUserId: null, kind: 'text', body: 'Menú: 1) Saldo 2) Agente' })
+    await outbound.submit({
+      conversationId,
+      authorUserId: null,
+      kind: 'text',
+      body: 'Menú: 1) Saldo 2) Agente',
+    })
     const conversation = await Conversation.findOrFail(conversationId)
     assert.equal(conversation.pendingCount, 0)
     assert.isNull(conversation.firstResponseAt)
     assert.equal(conversation.state, 'new')
   })
 
-  test('writing into a resolved chat reopens it, unless a newer one is open', async ({ assert }) => {
+  test('writing into a resolved chat reopens it, unless a newer one is open', async ({
+    assert,
+  }) => {
     const connection = await createConnection()
     const agent = await createUser('agent')
     const first = await receive(connection)
-    await Conversation.query().where('id', first.conversationId).update({ state: 'resolved', resolved_at: new Date() })
+    await Conversation.query()
+      .where('id', first.conversationId)
+      .update({ state: 'resolved', resolved_at: new Date() })
 
-    await outbound.submit({ conversationId: first.conversationId, authorUserId: agent.id, kind: 'text', body: 'Seguimiento' })
+    await outbound.submit({
+      conversationId: first.conversationId,
+      authorUserId: agent.id,
+      kind: 'text',
+      body: 'Seguimiento',
+    })
     let conversation = await Conversation.findOrFail(first.conversationId)
     assert.equal(conversation.state, 'in_progress')
     assert.isNull(conversation.resolvedAt)
 
-    await Conversation.query().where('id', first.conversationId).update({ state: 'resolved', resolved_at: new Date() })
+    await Conversation.query()
+      .where('id', first.conversationId)
+      .update({ state: 'resolved', resolved_at: new Date() })
     const newer = await receive(connection)
     const refusal = await outbound
-      .submit({ conversationId: first.conversationId, authorUserId: agent.id, kind: 'text', body: 'Otra vez' })
+      .submit({
+        conversationId: first.conversationId,
+        authorUserId: agent.id,
+        kind: 'text',
+        body: 'Otra vez',
+      })
       .catch((error) => error)
     assert.instanceOf(refusal, OutboundError)
     assert.equal(refusal.code, 'open_elsewhere')
@@ -152,7 +189,12 @@ test.group('OutboundService.submit', (group) => {
       authorUserId: null,
       kind: 'document',
       body: 'Su estado de cuenta',
-      media: { path: 'media/2026/11/estado.pdf', mime: 'application/pdf', size: 52_000, filename: 'estado.pdf' },
+      media: {
+        path: 'media/2026/11/estado.pdf',
+        mime: 'application/pdf',
+        size: 52_000,
+        filename: 'estado.pdf',
+      },
       replyToMessageId: messageId,
     })
     assert.equal(message.mediaPath, 'media/2026/11/estado.pdf')

@@ -2,15 +2,19 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import emitter from '@adonisjs/core/services/emitter'
 import outbound from '#channels/outbound_service'
+import ingest from '#channels/ingest_service'
 import { OutboxDispatcher, type OutboxDispatcherOptions } from '#channels/outbox_dispatcher'
-import Message from '#models/message'
+import type Message from '#models/message'
 import OutboxEntry from '#models/outbox_entry'
 import type Connection from '#models/connection'
 import { createUser, resetDatabase } from '#tests/helpers/fixtures'
 import { createConnection, receive } from '#tests/helpers/conversation_fixtures'
 import { FakeChannelDriver, fatal, retryable } from '#tests/helpers/fake_channel_driver'
 
-function dispatcherWith(driver: FakeChannelDriver | null, options: Partial<OutboxDispatcherOptions> = {}) {
+function dispatcherWith(
+  driver: FakeChannelDriver | null,
+  options: Partial<OutboxDispatcherOptions> = {}
+) {
   return new OutboxDispatcher({ resolveDriver: () => driver, random: () => 0.5, ...options })
 }
 
@@ -29,7 +33,10 @@ async function queueText(connection: Connection, body = 'Buenos días', waId = '
 
 /** Makes every pending row due now (instead of waiting out a backoff). */
 async function makeDue() {
-  await db.from('outbox').where('state', 'pending').update({ next_attempt_at: db.raw("now() - interval '1 second'") })
+  await db
+    .from('outbox')
+    .where('state', 'pending')
+    .update({ next_attempt_at: db.raw("now() - interval '1 second'") })
 }
 
 async function outboxOf(message: Message) {
@@ -40,7 +47,9 @@ test.group('OutboxDispatcher', (group) => {
   group.each.setup(() => resetDatabase())
   group.each.teardown(() => emitter.restore())
 
-  test('sends a queued message: external id stored, status sent, outbox done, one event', async ({ assert }) => {
+  test('sends a queued message: external id stored, status sent, outbox done, one event', async ({
+    assert,
+  }) => {
     const connection = await createConnection()
     const message = await queueText(connection)
     const driver = new FakeChannelDriver(() => 'wamid.ABC')
@@ -62,14 +71,19 @@ test.group('OutboxDispatcher', (group) => {
     assert.equal(row.attempts, 1)
     assert.isNull(row.lockedBy)
     events.assertEmittedCount('conversation:message_status', 1)
-    events.assertEmitted('conversation:message_status', ({ data }) => data.status === 'sent' && data.previousStatus === 'queued')
+    events.assertEmitted(
+      'conversation:message_status',
+      ({ data }) => data.status === 'sent' && data.previousStatus === 'queued'
+    )
 
     // Nothing left to do.
     assert.equal(await dispatcherWith(driver).runOnce(), 0)
     assert.lengthOf(driver.sent, 1)
   })
 
-  test('a retryable error backs off exponentially, then the message goes out', async ({ assert }) => {
+  test('a retryable error backs off exponentially, then the message goes out', async ({
+    assert,
+  }) => {
     const connection = await createConnection()
     const message = await queueText(connection)
     const driver = new FakeChannelDriver((_, call) => {
@@ -140,7 +154,10 @@ test.group('OutboxDispatcher', (group) => {
     assert.equal(message.failureReason, 'Message undeliverable')
     assert.isNotNull(message.failedAt)
     assert.equal((await outboxOf(message)).state, 'dead')
-    events.assertEmitted('conversation:message_status', ({ data }) => data.status === 'failed' && data.failureCode === '131026')
+    events.assertEmitted(
+      'conversation:message_status',
+      ({ data }) => data.status === 'failed' && data.failureCode === '131026'
+    )
     // Per-message refusals are not system faults.
     assert.equal((await db.from('system_events').count('* as total'))[0].total, '0')
 
@@ -149,7 +166,9 @@ test.group('OutboxDispatcher', (group) => {
     assert.lengthOf(driver.sent, 1)
   })
 
-  test('retryable errors up to the last attempt: failed, dead, and a critical system event', async ({ assert }) => {
+  test('retryable errors up to the last attempt: failed, dead, and a critical system event', async ({
+    assert,
+  }) => {
     const connection = await createConnection()
     const message = await queueText(connection)
     const driver = new FakeChannelDriver(() => {
@@ -170,7 +189,10 @@ test.group('OutboxDispatcher', (group) => {
     const row = await outboxOf(message)
     assert.equal(row.state, 'dead')
     assert.equal(row.attempts, 3)
-    const event = await db.from('system_events').where('category', 'outbox.send_failed').firstOrFail()
+    const event = await db
+      .from('system_events')
+      .where('category', 'outbox.send_failed')
+      .firstOrFail()
     assert.equal(event.level, 'critical')
     assert.equal(event.context.messageId, message.id)
   })
@@ -191,7 +213,10 @@ test.group('OutboxDispatcher', (group) => {
     const retried = await outbound.retry(message.id, supervisor)
     assert.equal(retried.status, 'queued')
     assert.isNull(retried.failureCode)
-    events.assertEmitted('conversation:message_status', ({ data }) => data.status === 'queued' && data.previousStatus === 'failed')
+    events.assertEmitted(
+      'conversation:message_status',
+      ({ data }) => data.status === 'queued' && data.previousStatus === 'failed'
+    )
     const row = await outboxOf(message)
     assert.equal(row.state, 'pending')
     assert.equal(row.attempts, 0)
@@ -204,7 +229,38 @@ test.group('OutboxDispatcher', (group) => {
     assert.equal(message.externalId, 'wamid.SECOND')
 
     // Only failed messages can be retried.
-    await assert.rejects(() => outbound.retry(message.id, supervisor), /not a failed outbound message/)
+    await assert.rejects(
+      () => outbound.retry(message.id, supervisor),
+      /not a failed outbound message/
+    )
+  })
+
+  test('an echo of our own send that was ingested first gives way to the agent’s message', async ({
+    assert,
+  }) => {
+    const connection = await createConnection()
+    const message = await queueText(connection)
+    const driver = new FakeChannelDriver(async () => {
+      // The provider echoes the send through the inbound path before send() returns.
+      await ingest.message(connection.id, {
+        externalId: 'wamid.ECHO',
+        direction: 'out',
+        contact: { waId: '593991234567' },
+        kind: 'text',
+        body: 'Buenos días',
+        at: new Date(),
+      })
+      return 'wamid.ECHO'
+    })
+
+    await dispatcherWith(driver).runOnce()
+
+    const rows = await db.from('messages').where('external_id', 'wamid.ECHO').select('id')
+    assert.deepEqual(
+      rows.map((row) => Number(row.id)),
+      [message.id]
+    )
+    assert.equal((await outboxOf(message)).state, 'done')
   })
 
   test('without a driver (plugin off) rows wait without burning attempts', async ({ assert }) => {
@@ -221,7 +277,9 @@ test.group('OutboxDispatcher', (group) => {
     assert.equal(message.status, 'queued')
   })
 
-  test('a restart mid-send loses nothing: an expired lease is claimed again and sent exactly once', async ({ assert }) => {
+  test('a restart mid-send loses nothing: an expired lease is claimed again and sent exactly once', async ({
+    assert,
+  }) => {
     const connection = await createConnection()
     const message = await queueText(connection)
     const driver = new FakeChannelDriver()
@@ -237,7 +295,10 @@ test.group('OutboxDispatcher', (group) => {
     assert.lengthOf(driver.sent, 0)
 
     // The lease runs out: B takes over and sends once.
-    await db.from('outbox').where('id', claimed[0].id).update({ locked_until: db.raw("now() - interval '1 second'") })
+    await db
+      .from('outbox')
+      .where('id', claimed[0].id)
+      .update({ locked_until: db.raw("now() - interval '1 second'") })
     assert.equal(await survivor.runOnce(), 1)
     assert.equal(driver.callsFor(message.id), 1)
     assert.equal(driver.sent[0].attempt, 2)
@@ -249,7 +310,9 @@ test.group('OutboxDispatcher', (group) => {
     assert.equal(driver.callsFor(message.id), 1)
   })
 
-  test('a late result from an instance that lost its lease does not overwrite the new owner', async ({ assert }) => {
+  test('a late result from an instance that lost its lease does not overwrite the new owner', async ({
+    assert,
+  }) => {
     const connection = await createConnection()
     const message = await queueText(connection)
     let release!: (id: string) => void
@@ -258,7 +321,10 @@ test.group('OutboxDispatcher', (group) => {
     const running = a.runOnce()
     while (!release) await new Promise((resolve) => setTimeout(resolve, 5))
 
-    await db.from('outbox').where('message_id', message.id).update({ locked_until: db.raw("now() - interval '1 second'") })
+    await db
+      .from('outbox')
+      .where('message_id', message.id)
+      .update({ locked_until: db.raw("now() - interval '1 second'") })
     const fast = new FakeChannelDriver(() => 'wamid.FROM-B')
     await dispatcherWith(fast, { instanceId: 'fast-b' }).runOnce()
     release('wamid.FROM-A')
@@ -269,28 +335,41 @@ test.group('OutboxDispatcher', (group) => {
     assert.equal((await outboxOf(message)).state, 'done')
   })
 
-  test('a row another dispatcher is claiming is skipped: neither waited for nor taken', async ({ assert }) => {
+  test('a row another dispatcher is claiming is skipped: neither waited for nor taken', async ({
+    assert,
+  }) => {
     const connection = await createConnection()
     await queueText(connection)
     // Dispatcher A is in the middle of its claim: the row is locked and being marked in flight.
     const a = await db.transaction()
     await a.from('outbox').forUpdate().select('id')
-    await a.from('outbox').update({ state: 'in_flight', locked_by: 'a', locked_until: a.raw("now() + interval '1 minute'") })
+    await a.from('outbox').update({
+      state: 'in_flight',
+      locked_by: 'a',
+      locked_until: a.raw("now() + interval '1 minute'"),
+    })
 
     const claiming = dispatcherWith(new FakeChannelDriver(), { instanceId: 'b' }).claim(10)
-    const first = await Promise.race([claiming, new Promise((resolve) => setTimeout(() => resolve('blocked'), 2000))])
+    const first = await Promise.race([
+      claiming,
+      new Promise((resolve) => setTimeout(() => resolve('blocked'), 2000)),
+    ])
     await a.commit()
 
     assert.deepEqual(first, [])
     assert.deepEqual(await claiming, [])
   })
 
-  test('dispatchers claiming at the same instant never send the same message twice', async ({ assert }) => {
+  test('dispatchers claiming at the same instant never send the same message twice', async ({
+    assert,
+  }) => {
     const connection = await createConnection({ sendRatePerSecond: 10_000 })
     const agent = await createUser('agent')
     const all: number[] = []
     for (let chat = 0; chat < 40; chat++) {
-      const { conversationId } = await receive(connection, { waId: `5939900${String(chat).padStart(5, '0')}` })
+      const { conversationId } = await receive(connection, {
+        waId: `5939900${String(chat).padStart(5, '0')}`,
+      })
       const { message } = await outbound.submit({
         conversationId,
         authorUserId: agent.id,
@@ -301,7 +380,9 @@ test.group('OutboxDispatcher', (group) => {
       all.push(message.id)
     }
     const driver = new FakeChannelDriver((message) => `wamid.${message.messageId}`)
-    const dispatchers = ['a', 'b', 'c', 'd'].map((id) => dispatcherWith(driver, { instanceId: id, batchSize: 40 }))
+    const dispatchers = ['a', 'b', 'c', 'd'].map((id) =>
+      dispatcherWith(driver, { instanceId: id, batchSize: 40 })
+    )
 
     // Every round, all four claim at once from the same due rows.
     for (let round = 0; round < 10 && driver.sent.length < all.length; round++) {
@@ -312,7 +393,9 @@ test.group('OutboxDispatcher', (group) => {
     for (const id of all) assert.equal(driver.callsFor(id), 1, `message ${id} sent once`)
   })
 
-  test('two started loops share the queue: each message once, each chat in order', async ({ assert }) => {
+  test('two started loops share the queue: each message once, each chat in order', async ({
+    assert,
+  }) => {
     const connection = await createConnection({ sendRatePerSecond: 1000 })
     const agent = await createUser('agent')
     const expected: number[][] = []
@@ -357,7 +440,10 @@ test.group('OutboxDispatcher', (group) => {
       assert.deepEqual(order, ids)
     }
     const statuses = await db.from('messages').whereIn('id', all).distinct('status')
-    assert.deepEqual(statuses.map((row) => row.status), ['sent'])
+    assert.deepEqual(
+      statuses.map((row) => row.status),
+      ['sent']
+    )
   })
 
   test('the per-connection rate limit spaces sends out', async ({ assert }) => {
@@ -365,7 +451,13 @@ test.group('OutboxDispatcher', (group) => {
     const agent = await createUser('agent')
     for (let chat = 0; chat < 8; chat++) {
       const { conversationId } = await receive(connection, { waId: `59398000000${chat}` })
-      await outbound.submit({ conversationId, authorUserId: agent.id, clientId: `r-${chat}`, kind: 'text', body: 'hola' })
+      await outbound.submit({
+        conversationId,
+        authorUserId: agent.id,
+        clientId: `r-${chat}`,
+        kind: 'text',
+        body: 'hola',
+      })
     }
     const stamps: number[] = []
     const driver = new FakeChannelDriver((message) => {
@@ -389,7 +481,8 @@ test.group('OutboxDispatcher', (group) => {
     // The submit event kicks the loop (listeners are live: no emitter fake here).
     const message = await queueText(connection)
     const deadline = Date.now() + 5000
-    while (!driver.callsFor(message.id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+    while (!driver.callsFor(message.id) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10))
     await dispatcher.stop()
     assert.equal(driver.callsFor(message.id), 1)
     assert.isFalse(dispatcher.isRunning)

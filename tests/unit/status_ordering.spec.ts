@@ -14,8 +14,15 @@ import { FakeChannelDriver } from '#tests/helpers/fake_channel_driver'
 async function sentMessage(connection: Connection, externalId: string) {
   const agent = await createUser('agent')
   const { conversationId } = await receive(connection)
-  const { message } = await outbound.submit({ conversationId, authorUserId: agent.id, kind: 'text', body: 'Listo' })
-  await new OutboxDispatcher({ resolveDriver: () => new FakeChannelDriver(() => externalId) }).runOnce()
+  const { message } = await outbound.submit({
+    conversationId,
+    authorUserId: agent.id,
+    kind: 'text',
+    body: 'Listo',
+  })
+  await new OutboxDispatcher({
+    resolveDriver: () => new FakeChannelDriver(() => externalId),
+  }).runOnce()
   await message.refresh()
   return message
 }
@@ -55,13 +62,26 @@ test.group('Status ordering · ingest.status()', (group) => {
   group.each.setup(() => resetDatabase())
   group.each.teardown(() => emitter.restore())
 
-  test('sent → delivered → read moves forward with timestamps and one event each', async ({ assert }) => {
+  test('sent → delivered → read moves forward with timestamps and one event each', async ({
+    assert,
+  }) => {
     const connection = await createConnection()
     const message = await sentMessage(connection, 'wamid.S1')
     const events = emitter.fake()
 
-    assert.isTrue((await ingest.status(connection.id, { externalId: 'wamid.S1', status: 'delivered', at: at(1) })).applied)
-    assert.isTrue((await ingest.status(connection.id, { externalId: 'wamid.S1', status: 'read', at: at(2) })).applied)
+    assert.isTrue(
+      (
+        await ingest.status(connection.id, {
+          externalId: 'wamid.S1',
+          status: 'delivered',
+          at: at(1),
+        })
+      ).applied
+    )
+    assert.isTrue(
+      (await ingest.status(connection.id, { externalId: 'wamid.S1', status: 'read', at: at(2) }))
+        .applied
+    )
 
     await message.refresh()
     assert.equal(message.status, 'read')
@@ -70,13 +90,19 @@ test.group('Status ordering · ingest.status()', (group) => {
     events.assertEmittedCount('conversation:message_status', 2)
   })
 
-  test('read then a late delivered stays read, and the late one emits nothing', async ({ assert }) => {
+  test('read then a late delivered stays read, and the late one emits nothing', async ({
+    assert,
+  }) => {
     const connection = await createConnection()
     const message = await sentMessage(connection, 'wamid.S2')
     await ingest.status(connection.id, { externalId: 'wamid.S2', status: 'read', at: at(5) })
     const events = emitter.fake()
 
-    const late = await ingest.status(connection.id, { externalId: 'wamid.S2', status: 'delivered', at: at(4) })
+    const late = await ingest.status(connection.id, {
+      externalId: 'wamid.S2',
+      status: 'delivered',
+      at: at(4),
+    })
 
     assert.isFalse(late.applied)
     assert.equal(late.messageId, message.id)
@@ -87,7 +113,9 @@ test.group('Status ordering · ingest.status()', (group) => {
     assert.equal(events.size(), 0)
   })
 
-  test('a failed after read is ignored; a failed after sent records the provider reason', async ({ assert }) => {
+  test('a failed after read is ignored; a failed after sent records the provider reason', async ({
+    assert,
+  }) => {
     const connection = await createConnection()
     const read = await sentMessage(connection, 'wamid.R')
     await ingest.status(connection.id, { externalId: 'wamid.R', status: 'read', at: at(1) })
@@ -117,10 +145,16 @@ test.group('Status ordering · ingest.status()', (group) => {
     assert.equal(failing.status, 'failed')
     assert.equal(failing.failureCode, '131047')
     assert.equal(failing.failureReason, 'Re-engagement message')
-    events.assertEmitted('conversation:message_status', ({ data }) => data.status === 'failed' && data.previousStatus === 'sent')
+    events.assertEmitted(
+      'conversation:message_status',
+      ({ data }) => data.status === 'failed' && data.previousStatus === 'sent'
+    )
 
     // Meta's `sent` for the same message arriving after its `failed` does not undo the failure.
-    assert.isFalse((await ingest.status(connection.id, { externalId: 'wamid.F', status: 'sent', at: at(2) })).applied)
+    assert.isFalse(
+      (await ingest.status(connection.id, { externalId: 'wamid.F', status: 'sent', at: at(2) }))
+        .applied
+    )
     await failing.refresh()
     assert.equal(failing.status, 'failed')
   })
@@ -132,10 +166,22 @@ test.group('Status ordering · ingest.status()', (group) => {
     const before = await db.from('messages').where('id', message.id).first()
     const events = emitter.fake()
 
-    const again = await ingest.status(connection.id, { externalId: 'wamid.D', status: 'delivered', at: at(9) })
-    const unknown = await ingest.status(connection.id, { externalId: 'wamid.NOPE', status: 'read', at: at(9) })
+    const again = await ingest.status(connection.id, {
+      externalId: 'wamid.D',
+      status: 'delivered',
+      at: at(9),
+    })
+    const unknown = await ingest.status(connection.id, {
+      externalId: 'wamid.NOPE',
+      status: 'read',
+      at: at(9),
+    })
     const other = await createConnection()
-    const wrongConnection = await ingest.status(other.id, { externalId: 'wamid.D', status: 'read', at: at(9) })
+    const wrongConnection = await ingest.status(other.id, {
+      externalId: 'wamid.D',
+      status: 'read',
+      at: at(9),
+    })
 
     assert.isFalse(again.applied)
     assert.deepEqual(unknown, { applied: false, messageId: null })
@@ -147,7 +193,11 @@ test.group('Status ordering · ingest.status()', (group) => {
   test('statuses of inbound messages change nothing', async ({ assert }) => {
     const connection = await createConnection()
     const inbound = await receive(connection, { externalId: 'wamid.IN' })
-    const result = await ingest.status(connection.id, { externalId: 'wamid.IN', status: 'read', at: at(1) })
+    const result = await ingest.status(connection.id, {
+      externalId: 'wamid.IN',
+      status: 'read',
+      at: at(1),
+    })
     assert.isFalse(result.applied)
     assert.isNull((await Message.findOrFail(inbound.messageId)).status)
   })
