@@ -5,6 +5,7 @@
 import navigation from '#services/navigation'
 
 navigation.add({ key: 'home', label: { es: 'Inicio', en: 'Home' }, href: '/', order: 0 })
+navigation.add({ key: 'inbox', label: { es: 'Chats', en: 'Chats' }, href: '/inbox', permissions: ['chats.view_own', 'chats.view_all'], order: 10 })
 navigation.add({ key: 'users', label: { es: 'Usuarios', en: 'Users' }, href: '/users', permissions: ['users.view'], order: 80 })
 navigation.add({ key: 'roles', label: { es: 'Roles y permisos', en: 'Roles and permissions' }, href: '/roles', permissions: ['roles.manage'], order: 85 })
 navigation.add({ key: 'settings', label: { es: 'Configuración', en: 'Settings' }, href: '/settings/organization', permissions: ['settings.manage'], order: 90 })

@@ -4,6 +4,8 @@
 import edge from 'edge.js'
 import { DateTime } from 'luxon'
 import notifier from '#services/notifier'
+import conversationSearch from '#services/conversation_search'
+import type User from '#models/user'
 
 edge.global('formatDateTime', (value: DateTime | null | undefined, locale = 'es') => {
   if (!value) return ''
@@ -16,4 +18,22 @@ edge.global('json', (value: unknown) => JSON.stringify(value))
 edge.global('unreadNotificationCount', (user: { id: number } | null | undefined) => {
   if (!user) return 0
   return notifier.unreadCount(user)
+})
+
+// The inbox: a chat's or message's time (hour today, date before) and the
+// header's pending-to-answer counter (R-MSG-3), null for users without chats.
+edge.global('formatChatTime', (value: DateTime | Date | null | undefined, locale = 'es') => {
+  if (!value) return ''
+  const at = (value instanceof Date ? DateTime.fromJSDate(value) : value).setLocale(locale)
+  return at.hasSame(DateTime.now(), 'day')
+    ? at.toLocaleString(DateTime.TIME_SIMPLE)
+    : at.toLocaleString(DateTime.DATETIME_SHORT)
+})
+edge.global('pendingToAnswer', async (user: User | null | undefined) => {
+  if (!user) return null
+  const viewer = await conversationSearch.viewerFor(user)
+  const seesAll = viewer.permissions.has('chats.view_all')
+  if (!seesAll && !viewer.permissions.has('chats.view_own')) return null
+  const counts = await conversationSearch.trayCounts(viewer)
+  return { count: counts.pendingMessages, seesAll }
 })

@@ -4,7 +4,9 @@
  */
 
 import ConversationEvents from '#events/conversation_events'
+import InboxEvents from '#events/inbox_events'
 
 export const events = {
   ConversationEvents: ConversationEvents,
+  InboxEvents: InboxEvents,
 }

@@ -9,6 +9,9 @@ export default class AuditLogsController {
   async index(ctx: HttpContext) {
     const { filters, errors, input } = await readFilters(auditFiltersValidator, ctx.request.qs(), ctx.i18n)
     const timezone = await organizationTimezone()
+    // The address bar follows the filters (without empty ones), so a reload or a shared link shows the same list.
+    const current = filterQuery(input)
+    ctx.response.header('HX-Replace-Url', current ? `/audit?${current}` : '/audit')
     const page = filters ? await auditSearch.page(filters, { timezone }) : { items: [], nextBefore: null }
     return renderPage(
       ctx,

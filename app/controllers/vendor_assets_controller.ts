@@ -12,6 +12,7 @@ const FILES: Record<string, string> = {
   'transmit.js': 'node_modules/@adonisjs/transmit-client/build/index.js',
   'app.js': 'resources/js/app.js',
   'live.js': 'resources/js/live.js',
+  'inbox.js': 'resources/js/inbox.js',
   'app.css': 'resources/css/app.css',
 }
 

@@ -4,4 +4,5 @@
 */
 export const policies = {
   UserPolicy: () => import('#policies/user_policy'),
+  ConversationPolicy: () => import('#policies/conversation_policy'),
 }

@@ -212,8 +212,22 @@ if (body && (userId || document.querySelector('[data-live-channel]'))) {
   })
 }
 
+/** Stops listening until the browser comes back online or the tab is shown again. */
+function disconnect() {
+  clearTimers()
+  try {
+    transmit?.close()
+  } catch {}
+  transmit = null
+  subscriptions.clear()
+  accepted.clear()
+  publishAccepted()
+  setState('offline')
+}
+
 window.chasquiLive = {
   sync,
+  disconnect,
   get state() {
     return body.dataset.liveState
   },
