@@ -8,6 +8,8 @@ export default defineConfig({
     () => import('@adonisjs/core/commands'),
     () => import('@adonisjs/lucid/commands'),
     () => import('@adonisjs/session/commands'),
+    // Commands declared by installed plugins (ctx.commands in register()).
+    () => import('#plugin_host/plugin_commands'),
   ],
 
   providers: [
@@ -22,6 +24,8 @@ export default defineConfig({
     // Must boot before Lucid: it starts the embedded PostgreSQL cluster.
     () => import('#providers/embedded_database_provider'),
     () => import('@adonisjs/lucid/database_provider'),
+    // Channel ports for plugins (before the plugin host runs register()) and the outbox dispatcher.
+    () => import('#providers/channels_provider'),
     // After Lucid (plugins add migration paths), before the app's own boot sequence (auto-migrate).
     () => import('#providers/plugin_host_provider'),
     () => import('@adonisjs/auth/auth_provider'),

@@ -13,6 +13,7 @@
 import transmit from '@adonisjs/transmit/services/main'
 import type { HttpContext } from '@adonisjs/core/http'
 import { middleware } from '#start/kernel'
+import conversationAccess from '#services/conversation_access'
 import {
   mayListenToSupervisors,
   mayListenToSystemEvents,
@@ -30,3 +31,8 @@ transmit.authorize<{ id: string }>('users/:id', (ctx: HttpContext, { id }) => {
 transmit.authorize('supervisors', (ctx: HttpContext) => mayListenToSupervisors(ctx.auth.user))
 
 transmit.authorize('system_events', (ctx: HttpContext) => mayListenToSystemEvents(ctx.auth.user))
+
+// The open conversation: whoever may see the chat (its agent, or chats.view_all), as its page.
+transmit.authorize<{ id: string }>('conversations/:id', (ctx: HttpContext, { id }) =>
+  /^\d+$/.test(id) ? conversationAccess.mayView(ctx.auth.user, Number(id)) : false
+)

@@ -43,6 +43,11 @@ export interface OutboxDispatcherOptions {
   noDriverDelayMs?: number
   /** Jitter source, for tests. */
   random?: () => number
+  /**
+   * Claim only rows of connections owned by these plugins (read every round),
+   * so a process does not churn rows no running plugin can send. Default: all.
+   */
+  pluginKeys?: (() => readonly string[]) | null
 }
 
 export interface ClaimedRow {
@@ -72,7 +77,8 @@ const MAX_RATE_WAIT_MS = 1000
  */
 export class OutboxDispatcher {
   readonly instanceId: string
-  #options: Required<Omit<OutboxDispatcherOptions, 'instanceId'>>
+  #options: Required<Omit<OutboxDispatcherOptions, 'instanceId' | 'pluginKeys'>>
+  #pluginKeys: (() => readonly string[]) | null
   #buckets = new TokenBucket()
   #running = false
   #loop: Promise<void> | null = null
@@ -99,6 +105,7 @@ export class OutboxDispatcher {
       noDriverDelayMs: options.noDriverDelayMs ?? 30_000,
       random: options.random ?? Math.random,
     }
+    this.#pluginKeys = options.pluginKeys ?? null
   }
 
   get isRunning() {
@@ -190,6 +197,12 @@ export class OutboxDispatcher {
    * its sender cannot loop forever.
    */
   async claim(limit: number): Promise<ClaimedRow[]> {
+    const pluginKeys = this.#pluginKeys?.() ?? null
+    if (pluginKeys && !pluginKeys.length) return []
+    const ownedBy = pluginKeys
+      ? `AND o.connection_id IN (SELECT c.id FROM connections c
+           WHERE c.plugin_key IN (SELECT jsonb_array_elements_text(CAST(:pluginKeys AS jsonb))))`
+      : ''
     const result = await db.rawQuery(
       `WITH due AS (
          SELECT o.id FROM outbox o
@@ -200,6 +213,7 @@ export class OutboxDispatcher {
              WHERE earlier.conversation_id = o.conversation_id
                AND earlier.id < o.id
                AND earlier.state IN ('pending', 'in_flight'))
+           ${ownedBy}
          ORDER BY o.next_attempt_at, o.id
          LIMIT :limit
          FOR UPDATE SKIP LOCKED
@@ -212,7 +226,12 @@ export class OutboxDispatcher {
          updated_at = now()
        FROM due WHERE outbox.id = due.id
        RETURNING outbox.id, outbox.message_id, outbox.connection_id, outbox.conversation_id, outbox.attempts`,
-      { limit, owner: this.instanceId, leaseSeconds: this.#options.leaseMs / 1000 }
+      {
+        limit,
+        owner: this.instanceId,
+        leaseSeconds: this.#options.leaseMs / 1000,
+        ...(pluginKeys ? { pluginKeys: JSON.stringify(pluginKeys) } : {}),
+      }
     )
     return (result.rows as Record<string, unknown>[])
       .map((row) => ({

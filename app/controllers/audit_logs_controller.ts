@@ -7,12 +7,18 @@ import { filterQuery, organizationTimezone, readFilters } from '#services/log_fi
 /** The audit trail (R-OPS-5): who did what, when, with before/after. */
 export default class AuditLogsController {
   async index(ctx: HttpContext) {
-    const { filters, errors, input } = await readFilters(auditFiltersValidator, ctx.request.qs(), ctx.i18n)
+    const { filters, errors, input } = await readFilters(
+      auditFiltersValidator,
+      ctx.request.qs(),
+      ctx.i18n
+    )
     const timezone = await organizationTimezone()
     // The address bar follows the filters (without empty ones), so a reload or a shared link shows the same list.
     const current = filterQuery(input)
     ctx.response.header('HX-Replace-Url', current ? `/audit?${current}` : '/audit')
-    const page = filters ? await auditSearch.page(filters, { timezone }) : { items: [], nextBefore: null }
+    const page = filters
+      ? await auditSearch.page(filters, { timezone })
+      : { items: [], nextBefore: null }
     return renderPage(
       ctx,
       { page: 'pages/audit/index', partial: 'partials/audit/results' },

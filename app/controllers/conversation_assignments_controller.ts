@@ -24,6 +24,8 @@ export default class ConversationAssignmentsController {
       response.header('HX-Location', '/inbox')
       return ''
     }
-    return view.render('partials/inbox/conversation', { open: await inboxView.conversation(auth.user!, conversation) })
+    return view.render('partials/inbox/conversation', {
+      open: await inboxView.conversation(auth.user!, conversation),
+    })
   }
 }

@@ -26,12 +26,23 @@ export default class ConversationMessagesController {
     const mode = data.mode ?? 'text'
     const isHtmx = request.header('hx-request') === 'true'
     try {
-      await messageComposer.send({ ...data, mode, conversationId: conversation.id, authorUserId: auth.user!.id })
+      await messageComposer.send({
+        ...data,
+        mode,
+        conversationId: conversation.id,
+        authorUserId: auth.user!.id,
+      })
     } catch (error) {
       if (!(error instanceof RuleViolationException) || !isHtmx) throw error
       response.status(422)
       const message = error.translate((key, values) => i18n.t(key, values))
-      return view.render('partials/inbox/composer', { conversation, mode, body: data.body, clientId: data.clientId, error: message })
+      return view.render('partials/inbox/composer', {
+        conversation,
+        mode,
+        body: data.body,
+        clientId: data.clientId,
+        error: message,
+      })
     }
     if (!isHtmx) return response.redirect(`/inbox/conversations/${conversation.id}`)
     // The timeline refetches itself; the composer comes back empty with a new client id.

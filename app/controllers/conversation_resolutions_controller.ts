@@ -21,6 +21,8 @@ export default class ConversationResolutionsController {
       return response.redirect(`/inbox/conversations/${conversation.id}`)
     }
     await conversation.refresh()
-    return view.render('partials/inbox/conversation', { open: await inboxView.conversation(auth.user!, conversation) })
+    return view.render('partials/inbox/conversation', {
+      open: await inboxView.conversation(auth.user!, conversation),
+    })
   }
 }

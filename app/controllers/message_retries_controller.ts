@@ -13,12 +13,16 @@ export default class MessageRetriesController {
     try {
       await outbound.retry(message.id, auth.user!)
     } catch (error) {
-      if (error instanceof OutboundError) throw new RuleViolationException('inbox.errors.not_retryable')
+      if (error instanceof OutboundError)
+        throw new RuleViolationException('inbox.errors.not_retryable')
       throw error
     }
     if (request.header('hx-request') !== 'true') {
       return response.redirect(`/inbox/conversations/${conversation.id}`)
     }
-    return view.render('partials/inbox/message', { message: await messageTimeline.find(message.id), conversation })
+    return view.render('partials/inbox/message', {
+      message: await messageTimeline.find(message.id),
+      conversation,
+    })
   }
 }

@@ -7,7 +7,11 @@ import { organizationTimezone, readFilters } from '#services/log_filters'
 /** The user's own notifications; nobody can list or open anyone else's. */
 export default class NotificationsController {
   async index(ctx: HttpContext) {
-    const { filters, errors } = await readFilters(notificationPageValidator, ctx.request.qs(), ctx.i18n)
+    const { filters, errors } = await readFilters(
+      notificationPageValidator,
+      ctx.request.qs(),
+      ctx.i18n
+    )
     const page = await notifier.page(ctx.auth.user!, { before: filters?.before })
     return renderPage(
       ctx,

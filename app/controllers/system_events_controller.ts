@@ -7,12 +7,18 @@ import { filterQuery, organizationTimezone, readFilters } from '#services/log_fi
 /** The critical-events log (R-OPS-1): filters, keyset pages, live refetch on new events. */
 export default class SystemEventsController {
   async index(ctx: HttpContext) {
-    const { filters, errors, input } = await readFilters(systemEventFiltersValidator, ctx.request.qs(), ctx.i18n)
+    const { filters, errors, input } = await readFilters(
+      systemEventFiltersValidator,
+      ctx.request.qs(),
+      ctx.i18n
+    )
     const timezone = await organizationTimezone()
     // The address bar follows the filters (without empty ones), so a reload or a shared link shows the same list.
     const current = filterQuery(input)
     ctx.response.header('HX-Replace-Url', current ? `/system-events?${current}` : '/system-events')
-    const page = filters ? await systemEventSearch.page(filters, { timezone }) : { items: [], nextBefore: null }
+    const page = filters
+      ? await systemEventSearch.page(filters, { timezone })
+      : { items: [], nextBefore: null }
     return renderPage(
       ctx,
       { page: 'pages/system_events/index', partial: 'partials/system_events/results' },

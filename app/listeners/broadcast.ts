@@ -1,5 +1,6 @@
 import transmit from '@adonisjs/transmit/services/main'
 import logger from '@adonisjs/core/services/logger'
+import db from '@adonisjs/lucid/services/db'
 import type { EventsList } from '@adonisjs/core/types'
 import { liveChannels, type LiveSignal } from '#services/live_channels'
 
@@ -35,6 +36,70 @@ export default class Broadcast {
   systemEventRecorded({ id }: EventsList['system_event:recorded']) {
     send(liveChannels.systemEvents, { type: 'system_event.recorded', id })
   }
+
+  /*
+  | Inbox. The open conversation listens on `conversations/:id` (its timeline
+  | refetches on `message.created`, one message on `message.status`, the whole
+  | pane on `conversation.updated`); chat lists and the pending counter refetch
+  | on `conversation.changed`, sent to the assigned agent and to supervisors.
+  */
+  async messageAdded({
+    conversationId,
+    messageId,
+  }: EventsList['conversation:message_received'] | EventsList['conversation:message_submitted']) {
+    send(liveChannels.conversation(conversationId), { type: 'message.created', id: messageId })
+    await conversationChanged(conversationId)
+  }
+
+  messageStatusChanged({ conversationId, messageId }: EventsList['conversation:message_status']) {
+    send(liveChannels.conversation(conversationId), { type: 'message.status', id: messageId })
+  }
+
+  conversationAssigned({
+    conversationId,
+    userId,
+    previousUserId,
+  }: EventsList['conversation:assigned']) {
+    send(liveChannels.conversation(conversationId), {
+      type: 'conversation.updated',
+      id: conversationId,
+    })
+    // The previous agent's list loses the row, the new one's gains it.
+    for (const id of new Set([userId, previousUserId])) {
+      if (id) send(liveChannels.user(id), { type: 'conversation.changed', id: conversationId })
+    }
+    send(liveChannels.supervisors, { type: 'conversation.changed', id: conversationId })
+  }
+
+  async conversationResolutionChanged({
+    conversationId,
+  }: EventsList['conversation:resolution_changed']) {
+    send(liveChannels.conversation(conversationId), {
+      type: 'conversation.updated',
+      id: conversationId,
+    })
+    await conversationChanged(conversationId)
+  }
+
+  async conversationRead({ conversationId }: EventsList['conversation:read']) {
+    await conversationChanged(conversationId)
+  }
+}
+
+/** A chat's row changed: its agent's list and the supervisors' lists refetch. */
+async function conversationChanged(conversationId: number) {
+  const row = await db
+    .from('conversations')
+    .where('id', conversationId)
+    .select('assigned_user_id')
+    .first()
+  if (row?.assigned_user_id) {
+    send(liveChannels.user(Number(row.assigned_user_id)), {
+      type: 'conversation.changed',
+      id: conversationId,
+    })
+  }
+  send(liveChannels.supervisors, { type: 'conversation.changed', id: conversationId })
 }
 
 /**

@@ -96,6 +96,9 @@ export interface PluginJob {
  */
 export interface PluginPorts {}
 
+/** A lazy import of a plugin's ace command module (default export: the command class). */
+export type PluginCommandImport = () => Promise<{ default: any }>
+
 export interface PluginContext<Settings extends Record<string, any> = Record<string, any>> {
   readonly key: string
   readonly manifest: PluginManifest<Settings>
@@ -113,7 +116,6 @@ export interface PluginContext<Settings extends Record<string, any> = Record<str
   jobs: {
     define(job: PluginJob): void
   }
-
   /* ---- usable at any time after register() ---- */
 
   events: {
@@ -146,6 +148,13 @@ export interface PluginContext<Settings extends Record<string, any> = Record<str
 
 export interface PluginDefinition<Settings extends Record<string, any> = Record<string, any>> {
   manifest: PluginManifest<Settings>
+  /**
+   * Ace commands (lazy imports of modules whose default export extends
+   * BaseCommand). Listed by `npm run ace` before the app boots, whether or
+   * not the plugin is enabled; a command never runs the plugin, it reaches
+   * the core through the ports of the context register() received.
+   */
+  commands?: PluginCommandImport[]
   /** Declare only: routes, views, migrations, listeners, jobs. Runs at boot for every installed plugin. */
   register?(ctx: PluginContext<Settings>): void
   /** Start work (sockets, timers). Throwing leaves the plugin disabled with a critical system event. */

@@ -49,6 +49,7 @@ export class PluginHost {
   #plugins = new Map<string, InstalledPlugin>()
   #loaded = false
   #ports: Record<string, unknown> = {}
+  #portFactories: Record<string, (pluginKey: string) => unknown> = {}
   #store = new PluginStateStore()
   #queue: Promise<unknown> = Promise.resolve()
 
@@ -138,7 +139,7 @@ export class PluginHost {
       appRoot: fileURLToPath(this.#options.appRoot),
       logger: () => this.#logger(),
       isActive: (key) => this.isActive(key),
-      ports: this.ports,
+      ports: this.#portsFor(plugin.key),
     })
     plugin.registering = true
     try {
@@ -204,6 +205,32 @@ export class PluginHost {
   /** The core lends a service to plugins (`ctx.ports.<name>`). */
   providePort<Name extends keyof PluginPorts>(name: Name, implementation: PluginPorts[Name]) {
     this.#ports[name as string] = implementation
+  }
+
+  /**
+   * The core lends a service scoped to each plugin (`ctx.ports.<name>` is
+   * `factory(pluginKey)`, built once per plugin on first use) — e.g. the
+   * ingest port, which refuses connections the plugin does not own.
+   */
+  providePortFactory<Name extends keyof PluginPorts>(
+    name: Name,
+    factory: (pluginKey: string) => PluginPorts[Name]
+  ) {
+    this.#portFactories[name as string] = factory
+  }
+
+  /** A plugin's `ctx.ports`: its scoped ports first, then the shared ones. */
+  #portsFor(pluginKey: string): PluginPorts {
+    const factories = this.#portFactories
+    const shared = this.ports as unknown as Record<string, unknown>
+    const built: Record<string, unknown> = {}
+    return new Proxy({} as PluginPorts, {
+      get(_target, name) {
+        if (typeof name !== 'string' || name === 'then' || name === 'toJSON') return undefined
+        if (name in factories) return (built[name] ??= factories[name](pluginKey))
+        return shared[name]
+      },
+    })
   }
 
   /* --------------------------------------------------------------- runtime */

@@ -27,7 +27,10 @@ function display(value: unknown) {
  * marked when it changed. A creation has only `after`, an inactivation may
  * have both; keys that did not change are kept for context.
  */
-export function auditChanges(before: Record<string, unknown> | null, after: Record<string, unknown> | null): AuditChange[] {
+export function auditChanges(
+  before: Record<string, unknown> | null,
+  after: Record<string, unknown> | null
+): AuditChange[] {
   const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])].sort()
   return keys.map((key) => {
     const old = before ? before[key] : undefined
@@ -43,7 +46,10 @@ export function auditChanges(before: Record<string, unknown> | null, after: Reco
 
 /** Reads the audit trail for its page: newest first, keyset by id, with the actor preloaded. */
 export class AuditSearch {
-  async page(filters: AuditFilters, { timezone, perPage = 50 }: { timezone: string; perPage?: number }) {
+  async page(
+    filters: AuditFilters,
+    { timezone, perPage = 50 }: { timezone: string; perPage?: number }
+  ) {
     const { start, end } = dayRange(filters.from, filters.to, timezone)
     const rows = await AuditLog.query()
       .preload('actor')
@@ -81,11 +87,16 @@ export class AuditSearch {
   /** Users are the subjects named most often; other subjects show their type and id. */
   async #subjectNames(items: AuditLog[]) {
     const userIds = items
-      .filter((entry) => entry.subjectType === 'user' && entry.subjectId && /^\d+$/.test(entry.subjectId))
+      .filter(
+        (entry) => entry.subjectType === 'user' && entry.subjectId && /^\d+$/.test(entry.subjectId)
+      )
       .map((entry) => Number(entry.subjectId))
     const names = new Map<string, string>()
     if (!userIds.length) return names
-    const users = await db.from('users').whereIn('id', [...new Set(userIds)]).select('id', 'full_name')
+    const users = await db
+      .from('users')
+      .whereIn('id', [...new Set(userIds)])
+      .select('id', 'full_name')
     for (const user of users) names.set(`user:${user.id}`, user.full_name)
     return names
   }

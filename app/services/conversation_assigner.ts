@@ -71,12 +71,14 @@ export class ConversationAssigner {
       .where('u.is_active', true)
       .where('r.is_active', true)
       .where((can) => {
-        can.where('r.key', 'admin').orWhereExists((sub) =>
-          sub
-            .from('role_permissions as rp')
-            .whereRaw('rp.role_id = r.id')
-            .whereIn('rp.permission_key', ['chats.view_own', 'chats.view_all'])
-        )
+        can
+          .where('r.key', 'admin')
+          .orWhereExists((sub) =>
+            sub
+              .from('role_permissions as rp')
+              .whereRaw('rp.role_id = r.id')
+              .whereIn('rp.permission_key', ['chats.view_own', 'chats.view_all'])
+          )
       })
       .orderBy('u.full_name')
       .select('u.id', 'u.full_name')

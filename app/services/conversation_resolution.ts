@@ -28,7 +28,14 @@ export class ConversationResolution {
         .from('conversations')
         .where('id', conversationId)
         .forUpdate()
-        .select('id', 'state', 'connection_id', 'contact_id', 'assigned_user_id', 'first_response_at')
+        .select(
+          'id',
+          'state',
+          'connection_id',
+          'contact_id',
+          'assigned_user_id',
+          'first_response_at'
+        )
         .firstOrFail()
       if ((conversation.state === 'resolved') === resolve) return false
       const now = new Date()

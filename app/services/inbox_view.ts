@@ -20,14 +20,15 @@ export class InboxView {
     const viewer = await conversationSearch.viewerFor(user)
     const { input, filters } = await readInboxQuery(qs, viewer)
     const page = await conversationSearch.list(viewer, filters, { cursor: input.cursor })
-    const { state: _state, ...trayFilters } = filters
+    const trayFilters = { ...filters, state: undefined }
     return {
       viewer,
       input,
       rows: page.rows,
       seesAll: viewer.permissions.has('chats.view_all'),
       query: inboxQueryString(input, { cursor: undefined }),
-      trayQuery: (state?: string) => inboxQueryString(input, { cursor: undefined, state: state as any }),
+      trayQuery: (state?: string) =>
+        inboxQueryString(input, { cursor: undefined, state: state as any }),
       moreQuery: page.nextCursor ? inboxQueryString(input, { cursor: page.nextCursor }) : null,
       loadCounts: () => conversationSearch.trayCounts(viewer, trayFilters),
       // Only the full page shows the filter form, so only it loads the choices.

@@ -43,12 +43,17 @@ export function dayRange(from: Date | undefined, to: Date | undefined, timezone:
   const toDay = (value: Date) => DateTime.fromJSDate(value).toISODate()!
   return {
     start: from ? DateTime.fromISO(toDay(from), { zone: timezone }).startOf('day') : null,
-    end: to ? DateTime.fromISO(toDay(to), { zone: timezone }).startOf('day').plus({ days: 1 }) : null,
+    end: to
+      ? DateTime.fromISO(toDay(to), { zone: timezone }).startOf('day').plus({ days: 1 })
+      : null,
   }
 }
 
 /** The query string of the current filters, for links and live refetches. */
-export function filterQuery(input: Record<string, string>, overrides: Record<string, string | number | null> = {}) {
+export function filterQuery(
+  input: Record<string, string>,
+  overrides: Record<string, string | number | null> = {}
+) {
   const params = new URLSearchParams()
   for (const [key, value] of Object.entries({ ...input, ...overrides })) {
     if (value !== null && value !== undefined && value !== '') params.set(key, String(value))

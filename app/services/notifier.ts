@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon'
+import type { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import emitter from '@adonisjs/core/services/emitter'
 import type { I18n } from '@adonisjs/i18n'
@@ -124,7 +124,10 @@ export class Notifier {
   }
 
   /** Newest first, keyset by id: `before` is the last id of the previous page. */
-  async page(user: Pick<User, 'id'>, { before, perPage = 20 }: { before?: number; perPage?: number } = {}) {
+  async page(
+    user: Pick<User, 'id'>,
+    { before, perPage = 20 }: { before?: number; perPage?: number } = {}
+  ) {
     const rows = await Notification.query()
       .where('user_id', user.id)
       .if(before, (query) => query.where('id', '<', before!))

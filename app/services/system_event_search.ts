@@ -19,7 +19,10 @@ export function likePattern(text: string) {
 
 /** Reads the critical-events log for its page: newest first, keyset by id. */
 export class SystemEventSearch {
-  async page(filters: SystemEventFilters, { timezone, perPage = 50 }: { timezone: string; perPage?: number }) {
+  async page(
+    filters: SystemEventFilters,
+    { timezone, perPage = 50 }: { timezone: string; perPage?: number }
+  ) {
     const { start, end } = dayRange(filters.from, filters.to, timezone)
     const rows = await SystemEvent.query()
       .if(filters.level, (query) => query.where('level', filters.level!))
@@ -28,7 +31,10 @@ export class SystemEventSearch {
       .if(filters.q, (query) => {
         const pattern = likePattern(filters.q!)
         query.where((text) => {
-          text.whereILike('message', pattern).orWhereILike('category', pattern).orWhereILike('source', pattern)
+          text
+            .whereILike('message', pattern)
+            .orWhereILike('category', pattern)
+            .orWhereILike('source', pattern)
         })
       })
       .if(start, (query) => query.where('created_at', '>=', start!.toJSDate()))

@@ -5,7 +5,10 @@ import { CONVERSATION_STATES } from '#models/conversation'
 export const inboxFiltersValidator = vine.create({
   state: vine.enum(CONVERSATION_STATES).optional(),
   q: vine.string().trim().maxLength(100).optional(),
-  agent: vine.string().regex(/^(none|\d+)$/).optional(),
+  agent: vine
+    .string()
+    .regex(/^(none|\d+)$/)
+    .optional(),
   tag: vine.number().withoutDecimals().positive().optional(),
   connection: vine.number().withoutDecimals().positive().optional(),
   department: vine.number().withoutDecimals().positive().optional(),

@@ -13,7 +13,10 @@ export const systemEventFiltersValidator = vine.create({
   source: vine.string().trim().maxLength(60).optional(),
   q: vine.string().trim().maxLength(200).optional(),
   from: day(),
-  to: vine.date({ formats: ['YYYY-MM-DD'] }).afterOrSameAs('from').optional(),
+  to: vine
+    .date({ formats: ['YYYY-MM-DD'] })
+    .afterOrSameAs('from')
+    .optional(),
   before: cursor(),
 })
 
@@ -21,7 +24,10 @@ export const auditFiltersValidator = vine.create({
   actor: vine.number().withoutDecimals().positive().optional(),
   action: vine.string().trim().maxLength(80).optional(),
   from: day(),
-  to: vine.date({ formats: ['YYYY-MM-DD'] }).afterOrSameAs('from').optional(),
+  to: vine
+    .date({ formats: ['YYYY-MM-DD'] })
+    .afterOrSameAs('from')
+    .optional(),
   before: cursor(),
 })
 

@@ -10,8 +10,10 @@ const InboxController = () => import('#controllers/inbox_controller')
 const InboxPendingCounterController = () => import('#controllers/inbox_pending_counter_controller')
 const ConversationsController = () => import('#controllers/conversations_controller')
 const ConversationMessagesController = () => import('#controllers/conversation_messages_controller')
-const ConversationAssignmentsController = () => import('#controllers/conversation_assignments_controller')
-const ConversationResolutionsController = () => import('#controllers/conversation_resolutions_controller')
+const ConversationAssignmentsController = () =>
+  import('#controllers/conversation_assignments_controller')
+const ConversationResolutionsController = () =>
+  import('#controllers/conversation_resolutions_controller')
 const MessagesController = () => import('#controllers/messages_controller')
 const MessageRetriesController = () => import('#controllers/message_retries_controller')
 
@@ -19,7 +21,9 @@ router
   .group(() => {
     router.get('/inbox', [InboxController, 'index']).as('inbox.index')
     router.get('/inbox/pending', [InboxPendingCounterController, 'show']).as('inbox.pending')
-    router.get('/inbox/conversations/:id', [ConversationsController, 'show']).as('inbox.conversations.show')
+    router
+      .get('/inbox/conversations/:id', [ConversationsController, 'show'])
+      .as('inbox.conversations.show')
     router
       .get('/inbox/conversations/:id/messages', [ConversationMessagesController, 'index'])
       .as('inbox.conversations.messages.index')
@@ -36,7 +40,9 @@ router
     router
       .delete('/conversations/:id/resolution', [ConversationResolutionsController, 'destroy'])
       .as('conversations.resolution.destroy')
-    router.post('/messages/:id/retry', [MessageRetriesController, 'store']).as('messages.retry.store')
+    router
+      .post('/messages/:id/retry', [MessageRetriesController, 'store'])
+      .as('messages.retry.store')
   })
   .where('id', router.matchers.number())
   .use([middleware.auth(), middleware.can(['chats.view_own', 'chats.view_all'])])

@@ -12,7 +12,9 @@ router
   .group(() => {
     router.get('/notifications', [NotificationsController, 'index']).as('notifications.index')
     router.get('/notifications/bell', [NotificationBellController, 'show']).as('notifications.bell')
-    router.post('/notifications/read', [NotificationReadsController, 'storeAll']).as('notifications.read_all')
+    router
+      .post('/notifications/read', [NotificationReadsController, 'storeAll'])
+      .as('notifications.read_all')
     router
       .get('/notifications/:id', [NotificationsController, 'show'])
       .where('id', router.matchers.number())

@@ -14,19 +14,29 @@ const baseURL = () => `http://${process.env.HOST}:${process.env.PORT}`
 
 /** The page is listening once its own channel was accepted by the server. */
 async function listening(page: Page, channel: string) {
-  await page.waitForFunction(`(document.body.dataset.liveChannels || '').split(' ').includes(${JSON.stringify(channel)})`)
+  await page.waitForFunction(
+    `(document.body.dataset.liveChannels || '').split(' ').includes(${JSON.stringify(channel)})`
+  )
 }
 
 function bellCount(page: Page) {
   return page.locator('#notification-bell a.bell').getAttribute('data-unread')
 }
 
-const critical = (message: string) => ({ level: 'critical' as const, category: 'connection.lost', source: 'baileys', message })
+const critical = (message: string) => ({
+  level: 'critical' as const,
+  category: 'connection.lost',
+  source: 'baileys',
+  message,
+})
 
 test.group('Browser: live updates', (group) => {
   group.each.setup(() => resetDatabase())
 
-  test("a critical event lights up the admin's bell without a reload, over a CSRF-checked subscribe", async ({ browserContext, assert }) => {
+  test("a critical event lights up the admin's bell without a reload, over a CSRF-checked subscribe", async ({
+    browserContext,
+    assert,
+  }) => {
     const admin = await createUser('admin')
     await browserContext.loginAs(admin)
     const page = await browserContext.newPage()
@@ -34,7 +44,11 @@ test.group('Browser: live updates', (group) => {
     page.on('response', (response) => {
       const request = response.request()
       if (!request.url().endsWith('/__transmit/subscribe')) return
-      subscribes.push({ channel: JSON.parse(request.postData() ?? '{}').channel, csrf: request.headers()['x-csrf-token'], status: response.status() })
+      subscribes.push({
+        channel: JSON.parse(request.postData() ?? '{}').channel,
+        csrf: request.headers()['x-csrf-token'],
+        status: response.status(),
+      })
     })
     await page.goto('/')
     await listening(page, `users/${admin.id}`)
@@ -51,10 +65,22 @@ test.group('Browser: live updates', (group) => {
     assert.deepInclude(subscribes, { channel: `users/${admin.id}`, csrf: token!, status: 204 })
   })
 
-  test("a second session's action shows live in the first: marking all read clears the bell", async ({ browser, browserContext, assert }) => {
+  test("a second session's action shows live in the first: marking all read clears the bell", async ({
+    browser,
+    browserContext,
+    assert,
+  }) => {
     const admin = await createUser('admin')
-    await notifier.notify([admin.id], 'system_event_critical', { source: 'core', category: 'a', message: 'uno' })
-    await notifier.notify([admin.id], 'system_event_critical', { source: 'core', category: 'b', message: 'dos' })
+    await notifier.notify([admin.id], 'system_event_critical', {
+      source: 'core',
+      category: 'a',
+      message: 'uno',
+    })
+    await notifier.notify([admin.id], 'system_event_critical', {
+      source: 'core',
+      category: 'b',
+      message: 'dos',
+    })
 
     await browserContext.loginAs(admin)
     const first = await browserContext.newPage()
@@ -78,7 +104,10 @@ test.group('Browser: live updates', (group) => {
     }
   })
 
-  test('the system events page shows a new event live, keeping its filter', async ({ browserContext, assert }) => {
+  test('the system events page shows a new event live, keeping its filter', async ({
+    browserContext,
+    assert,
+  }) => {
     const admin = await createUser('admin')
     await browserContext.loginAs(admin)
     const page = await browserContext.newPage()
@@ -87,16 +116,26 @@ test.group('Browser: live updates', (group) => {
     await page.waitForFunction(`location.search === '?level=critical'`)
     await listening(page, 'system_events')
 
-    await systemEventLog.record({ level: 'warning', category: 'send.failed', message: 'Solo una advertencia' })
+    await systemEventLog.record({
+      level: 'warning',
+      category: 'send.failed',
+      message: 'Solo una advertencia',
+    })
     await systemEventLog.record(critical('Conexión Ventas caída'))
 
     await page.waitForSelector('#system-events-results >> text=Conexión Ventas caída')
-    assert.equal(await page.locator('#system-events-results >> text=Solo una advertencia').count(), 0)
+    assert.equal(
+      await page.locator('#system-events-results >> text=Solo una advertencia').count(),
+      0
+    )
     // The critical event also reached the bell.
     await page.waitForSelector('#notification-bell .bell__count >> text=1')
   })
 
-  test('a refused channel does not break the page: the rest stays live', async ({ browserContext, assert }) => {
+  test('a refused channel does not break the page: the rest stays live', async ({
+    browserContext,
+    assert,
+  }) => {
     const agent = await createUser('agent')
     await browserContext.loginAs(agent)
     const page = await browserContext.newPage()
@@ -112,13 +151,22 @@ test.group('Browser: live updates', (group) => {
       window.chasquiLive.sync()
     })`)
     assert.deepEqual(await refused, { channel: 'system_events', status: 400 })
-    assert.notInclude((await page.evaluate('document.body.dataset.liveChannels')) as string, 'system_events')
+    assert.notInclude(
+      (await page.evaluate('document.body.dataset.liveChannels')) as string,
+      'system_events'
+    )
 
-    await notifier.notify([agent.id], 'system_event_critical', { source: 'core', category: 'x', message: 'sigue vivo' })
+    await notifier.notify([agent.id], 'system_event_critical', {
+      source: 'core',
+      category: 'x',
+      message: 'sigue vivo',
+    })
     await page.waitForSelector('#notification-bell .bell__count >> text=1')
   })
 
-  test('after the connection drops and comes back, the bell catches up on what it missed', async ({ browserContext }) => {
+  test('after the connection drops and comes back, the bell catches up on what it missed', async ({
+    browserContext,
+  }) => {
     const admin = await createUser('admin')
     await browserContext.loginAs(admin)
     const page = await browserContext.newPage()
@@ -129,11 +177,44 @@ test.group('Browser: live updates', (group) => {
     // send a signal while nobody listens: it is lost on purpose.
     await page.evaluate(`window.chasquiLive.disconnect()`)
     await page.waitForFunction(`document.body.dataset.liveState !== 'connected'`)
-    await notifier.notify([admin.id], 'system_event_critical', { source: 'core', category: 'x', message: 'perdida' })
+    await notifier.notify([admin.id], 'system_event_critical', {
+      source: 'core',
+      category: 'x',
+      message: 'perdida',
+    })
 
     // Coming back online reconnects at once and raises live:reconnected → the bell refetches.
     await page.evaluate(`window.dispatchEvent(new Event('online'))`)
     await page.waitForFunction(`document.body.dataset.liveState === 'connected'`)
     await page.waitForSelector('#notification-bell .bell__count >> text=1')
+  })
+
+  test('without Transmit the pages still work and the bell follows this page’s own actions', async ({
+    browserContext,
+    assert,
+  }) => {
+    const agent = await createUser('agent')
+    await notifier.notify([agent.id], 'system_event_critical', {
+      source: 'core',
+      category: 'a',
+      message: 'uno',
+    })
+    await notifier.notify([agent.id], 'system_event_critical', {
+      source: 'core',
+      category: 'b',
+      message: 'dos',
+    })
+    await browserContext.loginAs(agent)
+    await browserContext.route('**/__transmit/**', (route) => route.abort())
+    const page = await browserContext.newPage()
+    await page.goto('/notifications')
+    await page.waitForFunction(
+      `document.body.dataset.liveState && document.body.dataset.liveState !== 'connected'`
+    )
+    assert.equal(await bellCount(page), '2')
+
+    await page.getByRole('button', { name: 'Marcar como leída' }).first().click()
+    await page.waitForSelector('#notification-bell .bell__count >> text=1')
+    assert.equal(await page.locator('.notification--unread').count(), 1)
   })
 })

@@ -11,7 +11,14 @@ import { createConnection, receive } from '#tests/helpers/conversation_fixtures'
 let phone = 593991000000
 
 /** A customer writes in; the chat is assigned to `agent` when given. */
-async function chat(options: { agent?: User | null; name?: string; body?: string; connection?: Awaited<ReturnType<typeof createConnection>> } = {}) {
+async function chat(
+  options: {
+    agent?: User | null
+    name?: string
+    body?: string
+    connection?: Awaited<ReturnType<typeof createConnection>>
+  } = {}
+) {
   const connection = options.connection ?? (await createConnection())
   phone += 1
   const result = await receive(connection, {
@@ -20,7 +27,10 @@ async function chat(options: { agent?: User | null; name?: string; body?: string
     ...(options.body ? { body: options.body } : {}),
   })
   if (options.agent) {
-    await db.from('conversations').where('id', result.conversationId).update({ assigned_user_id: options.agent.id, state: 'pending' })
+    await db
+      .from('conversations')
+      .where('id', result.conversationId)
+      .update({ assigned_user_id: options.agent.id, state: 'pending' })
   }
   return { connection, conversationId: result.conversationId, messageId: result.messageId! }
 }
@@ -76,7 +86,10 @@ test.group('Inbox: access per role', (group) => {
     }
   })
 
-  test('a role without chat permissions is refused and has no Chats entry', async ({ client, assert }) => {
+  test('a role without chat permissions is refused and has no Chats entry', async ({
+    client,
+    assert,
+  }) => {
     const { createCustomRole } = await import('#tests/helpers/roles')
     await createCustomRole('auditor', ['audit.view'])
     const auditor = await createUser('auditor')
@@ -87,18 +100,32 @@ test.group('Inbox: access per role', (group) => {
     assert.include((await client.get('/').loginAs(agent)).text(), 'href="/inbox"')
   })
 
-  test("an agent cannot open, read, reply to, resolve, assign or retry another agent's chat", async ({ client, assert }) => {
+  test("an agent cannot open, read, reply to, resolve, assign or retry another agent's chat", async ({
+    client,
+    assert,
+  }) => {
     const agent = await createUser('agent')
     const owner = await createUser('agent')
     const { conversationId, messageId } = await chat({ agent: owner, name: 'Secreto' })
-    const sent = await outbound.submit({ conversationId, authorUserId: owner.id, kind: 'text', body: 'respuesta', clientId: 'x1' })
-    await db.from('messages').where('id', sent.message.id).update({ status: 'failed', failure_reason: 'boom' })
+    const sent = await outbound.submit({
+      conversationId,
+      authorUserId: owner.id,
+      kind: 'text',
+      body: 'respuesta',
+      clientId: 'x1',
+    })
+    await db
+      .from('messages')
+      .where('id', sent.message.id)
+      .update({ status: 'failed', failure_reason: 'boom' })
 
     const attempts = [
       client.get(`/inbox/conversations/${conversationId}`),
       client.get(`/inbox/conversations/${conversationId}/messages`),
       client.get(`/inbox/messages/${messageId}`),
-      client.post(`/inbox/conversations/${conversationId}/messages`).form({ body: 'intruso', clientId: 'c-1' }),
+      client
+        .post(`/inbox/conversations/${conversationId}/messages`)
+        .form({ body: 'intruso', clientId: 'c-1' }),
       client.post(`/conversations/${conversationId}/resolution`),
       client.delete(`/conversations/${conversationId}/resolution`),
       client.put(`/conversations/${conversationId}/assignment`).form({ userId: agent.id }),
@@ -120,10 +147,17 @@ test.group('Inbox: access per role', (group) => {
 test.group('Inbox: chat list', (group) => {
   group.each.setup(() => resetDatabase())
 
-  test('rows show name, preview, agent, unread and pending counts; trays count', async ({ client, assert }) => {
+  test('rows show name, preview, agent, unread and pending counts; trays count', async ({
+    client,
+    assert,
+  }) => {
     const admin = await createUser('admin', { fullName: 'Ana Admin' })
     const agent = await createUser('agent', { fullName: 'Pedro Agente' })
-    const { connection, conversationId } = await chat({ agent, name: 'María Cliente', body: 'Necesito ayuda' })
+    const { connection, conversationId } = await chat({
+      agent,
+      name: 'María Cliente',
+      body: 'Necesito ayuda',
+    })
     await receive(connection, { waId: String(phone), name: 'María Cliente', body: 'Hola??' })
     await chat({ name: 'Otro Cliente' })
 
@@ -133,13 +167,17 @@ test.group('Inbox: chat list', (group) => {
     assert.include(html, 'Hola??')
     assert.include(html, 'Pedro Agente')
     assert.include(html, 'data-unread="2"')
+    assert.match(html, /<span class="chat-row__unread"[^>]*>2<\/span>/)
     assert.include(html, '2 por responder')
     assert.match(html, /data-tray="new">\s*Nuevos <span class="tray__count">1<\/span>/)
     assert.match(html, /data-tray="pending">\s*Pendientes <span class="tray__count">1<\/span>/)
     assert.include(html, 'data-live-channel="supervisors"')
   })
 
-  test('search by name fragment and by phone fragment, as an htmx fragment', async ({ client, assert }) => {
+  test('search by name fragment and by phone fragment, as an htmx fragment', async ({
+    client,
+    assert,
+  }) => {
     const admin = await createUser('admin')
     await chat({ name: 'José Pérez' })
     await chat({ name: 'Lucía Torres' })
@@ -149,7 +187,10 @@ test.group('Inbox: chat list', (group) => {
     assert.notInclude(byName.text(), '<html')
     assert.include(byName.text(), 'id="chat-list"')
 
-    const byPhone = await client.get(`/inbox?q=${encodeURIComponent(String(phone).slice(-4))}`).header('HX-Request', 'true').loginAs(admin)
+    const byPhone = await client
+      .get(`/inbox?q=${encodeURIComponent(`99 ${String(phone).slice(-7)}`)}`)
+      .header('HX-Request', 'true')
+      .loginAs(admin)
     assert.include(byPhone.text(), 'Lucía Torres')
     assert.notInclude(byPhone.text(), 'José Pérez')
   })
@@ -159,10 +200,22 @@ test.group('Inbox: chat list', (group) => {
     const agent = await createUser('agent')
     const first = await chat({ agent, name: 'Con Agente' })
     const second = await chat({ name: 'Sin Agente' })
-    const [tag] = await db.table('tags').insert({ name: 'VIP', color: '#ff0000', is_active: true, created_at: new Date(), updated_at: new Date() }).returning('id')
-    await db.table('conversation_tags').insert({ conversation_id: second.conversationId, tag_id: tag.id, created_at: new Date() })
+    const [tag] = await db
+      .table('tags')
+      .insert({
+        name: 'VIP',
+        color: '#ff0000',
+        is_active: true,
+        created_at: new Date(),
+        updated_at: new Date(),
+      })
+      .returning('id')
+    await db
+      .table('conversation_tags')
+      .insert({ conversation_id: second.conversationId, tag_id: tag.id, created_at: new Date() })
 
-    const get = async (qs: string) => (await client.get(`/inbox?${qs}`).header('HX-Request', 'true').loginAs(admin)).text()
+    const get = async (qs: string) =>
+      (await client.get(`/inbox?${qs}`).header('HX-Request', 'true').loginAs(admin)).text()
     let html = await get('state=pending')
     assert.include(html, 'Con Agente')
     assert.notInclude(html, 'Sin Agente')
@@ -193,20 +246,29 @@ test.group('Inbox: chat list', (group) => {
   test('keyset pagination: "load more" brings the next rows', async ({ client, assert }) => {
     const admin = await createUser('admin')
     const connection = await createConnection()
-    for (let i = 0; i < 32; i++) await chat({ connection, name: `Persona ${String(i).padStart(2, '0')}` })
+    for (let i = 0; i < 32; i++)
+      await chat({ connection, name: `Persona ${String(i).padStart(2, '0')}` })
     const first = (await client.get('/inbox').loginAs(admin)).text()
     assert.include(first, 'Persona 31')
     assert.notInclude(first, 'Persona 01')
     const more = /hx-get="\/inbox\?(cursor=[^"]+)"/.exec(first)
     assert.isNotNull(more)
-    const next = (await client.get(`/inbox?${more![1].replaceAll('&amp;', '&')}`).header('HX-Request', 'true').loginAs(admin)).text()
+    const next = (
+      await client
+        .get(`/inbox?${more![1].replaceAll('&amp;', '&')}`)
+        .header('HX-Request', 'true')
+        .loginAs(admin)
+    ).text()
     assert.include(next, 'Persona 01')
     assert.include(next, 'Persona 00')
     assert.notInclude(next, 'Persona 31')
     assert.notInclude(next, 'id="chat-list"')
   })
 
-  test('the header shows the pending-to-answer total of visible chats', async ({ client, assert }) => {
+  test('the header shows the pending-to-answer total of visible chats', async ({
+    client,
+    assert,
+  }) => {
     const agent = await createUser('agent')
     const { connection } = await chat({ agent })
     await receive(connection, { waId: String(phone) })
@@ -221,13 +283,25 @@ test.group('Inbox: chat list', (group) => {
 test.group('Inbox: conversation', (group) => {
   group.each.setup(() => resetDatabase())
 
-  test('opening a chat shows its history with ticks and marks it read', async ({ client, assert }) => {
+  test('opening a chat shows its history with ticks and marks it read', async ({
+    client,
+    assert,
+  }) => {
     const agent = await createUser('agent', { fullName: 'Pedro Agente' })
     const { conversationId } = await chat({ agent, name: 'María', body: 'Primera pregunta' })
     const statuses = ['queued', 'sent', 'delivered', 'read', 'failed'] as const
     for (const [index, status] of statuses.entries()) {
-      const { message } = await outbound.submit({ conversationId, authorUserId: agent.id, kind: 'text', body: `respuesta ${status}`, clientId: `s${index}` })
-      await db.from('messages').where('id', message.id).update({ status, failure_reason: status === 'failed' ? 'Número no válido' : null })
+      const { message } = await outbound.submit({
+        conversationId,
+        authorUserId: agent.id,
+        kind: 'text',
+        body: `respuesta ${status}`,
+        clientId: `s${index}`,
+      })
+      await db
+        .from('messages')
+        .where('id', message.id)
+        .update({ status, failure_reason: status === 'failed' ? 'Número no válido' : null })
     }
     assert.equal((await Conversation.findOrFail(conversationId)).unreadCount, 1)
 
@@ -246,7 +320,9 @@ test.group('Inbox: conversation', (group) => {
 
   test('message text is escaped: a script in a body renders inert', async ({ client, assert }) => {
     const admin = await createUser('admin')
-    const { conversationId } = await chat({ body: '<script>alert("x")</script><img src=x onerror=alert(1)>' })
+    const { conversationId } = await chat({
+      body: '<script>alert("x")</script><img src=x onerror=alert(1)>',
+    })
     const html = (await client.get(`/inbox/conversations/${conversationId}`).loginAs(admin)).text()
     assert.notInclude(html, '<script>alert')
     assert.notInclude(html, '<img src=x')
@@ -258,9 +334,16 @@ test.group('Inbox: conversation', (group) => {
     const { connection, conversationId } = await chat({ body: 'mensaje 00' })
     const base = Date.now() - 3600_000
     for (let i = 1; i < 35; i++) {
-      await receive(connection, { waId: String(phone), body: `mensaje ${String(i).padStart(2, '0')}`, at: new Date(base + i * 1000) })
+      await receive(connection, {
+        waId: String(phone),
+        body: `mensaje ${String(i).padStart(2, '0')}`,
+        at: new Date(base + i * 1000),
+      })
     }
-    await db.from('messages').where('body', 'mensaje 00').update({ created_at: new Date(base) })
+    await db
+      .from('messages')
+      .where('body', 'mensaje 00')
+      .update({ created_at: new Date(base) })
     const html = (await client.get(`/inbox/conversations/${conversationId}`).loginAs(admin)).text()
     assert.include(html, 'mensaje 34')
     assert.notInclude(html, 'mensaje 04')
@@ -276,7 +359,10 @@ test.group('Inbox: conversation', (group) => {
 test.group('Inbox: composer', (group) => {
   group.each.setup(() => resetDatabase())
 
-  test('a text is queued with its outbox row and the composer comes back empty', async ({ client, assert }) => {
+  test('a text is queued with its outbox row and the composer comes back empty', async ({
+    client,
+    assert,
+  }) => {
     const agent = await createUser('agent')
     const { conversationId } = await chat({ agent })
     const response = await client
@@ -297,23 +383,37 @@ test.group('Inbox: composer', (group) => {
     assert.equal((await Conversation.findOrFail(conversationId)).state, 'in_progress')
   })
 
-  test('the same client id twice (double click, retried POST) stores one message', async ({ client, assert }) => {
+  test('the same client id twice (double click, retried POST) stores one message', async ({
+    client,
+    assert,
+  }) => {
     const agent = await createUser('agent')
     const { conversationId } = await chat({ agent })
     const send = () =>
-      client.post(`/inbox/conversations/${conversationId}/messages`).header('HX-Request', 'true')
-        .form({ body: 'Una sola vez', clientId: 'same-key' }).withCsrfToken().loginAs(agent)
+      client
+        .post(`/inbox/conversations/${conversationId}/messages`)
+        .header('HX-Request', 'true')
+        .form({ body: 'Una sola vez', clientId: 'same-key' })
+        .withCsrfToken()
+        .loginAs(agent)
     const responses = await Promise.all([send(), send()])
     for (const response of responses) response.assertStatus(200)
-    assert.lengthOf((await messagesOf(conversationId)).filter((m) => m.body === 'Una sola vez'), 1)
+    assert.lengthOf(
+      (await messagesOf(conversationId)).filter((m) => m.body === 'Una sola vez'),
+      1
+    )
     assert.lengthOf(await db.from('outbox'), 1)
   })
 
   test('a private note is stored but never reaches the outbox', async ({ client, assert }) => {
     const agent = await createUser('agent')
     const { conversationId } = await chat({ agent })
-    await client.post(`/inbox/conversations/${conversationId}/messages`).header('HX-Request', 'true')
-      .form({ body: 'Cliente difícil', clientId: 'n1', mode: 'note' }).withCsrfToken().loginAs(agent)
+    await client
+      .post(`/inbox/conversations/${conversationId}/messages`)
+      .header('HX-Request', 'true')
+      .form({ body: 'Cliente difícil', clientId: 'n1', mode: 'note' })
+      .withCsrfToken()
+      .loginAs(agent)
     const note = (await messagesOf(conversationId)).find((m) => m.kind === 'note')!
     assert.equal(note.body, 'Cliente difícil')
     assert.isNull(note.status)
@@ -323,34 +423,59 @@ test.group('Inbox: composer', (group) => {
     assert.include(html, 'Nota privada (solo la ve el equipo)')
   })
 
-  test('links are refused with a translated message, the text kept and nothing saved', async ({ client, assert }) => {
+  test('links are refused with a translated message, the text kept and nothing saved', async ({
+    client,
+    assert,
+  }) => {
     const agent = await createUser('agent')
     const { conversationId } = await chat({ agent })
     for (const body of ['mira https://example.com', 'http://x.io', 'entra a www.banco.com ya']) {
-      const response = await client.post(`/inbox/conversations/${conversationId}/messages`).header('HX-Request', 'true')
-        .form({ body, clientId: `l-${body.length}` }).withCsrfToken().loginAs(agent)
+      const response = await client
+        .post(`/inbox/conversations/${conversationId}/messages`)
+        .header('HX-Request', 'true')
+        .form({ body, clientId: `l-${body.length}` })
+        .withCsrfToken()
+        .loginAs(agent)
       response.assertStatus(422)
       assert.include(response.text(), 'No se permiten enlaces en los mensajes.')
       assert.include(response.text(), body)
     }
     const english = await createUser('agent', { locale: 'en' })
-    await db.from('conversations').where('id', conversationId).update({ assigned_user_id: english.id })
-    const response = await client.post(`/inbox/conversations/${conversationId}/messages`).header('HX-Request', 'true')
-      .form({ body: 'see https://example.com' }).withCsrfToken().loginAs(english)
+    await db
+      .from('conversations')
+      .where('id', conversationId)
+      .update({ assigned_user_id: english.id })
+    const response = await client
+      .post(`/inbox/conversations/${conversationId}/messages`)
+      .header('HX-Request', 'true')
+      .form({ body: 'see https://example.com' })
+      .withCsrfToken()
+      .loginAs(english)
     assert.include(response.text(), 'Links are not allowed in messages.')
     assert.lengthOf(await messagesOf(conversationId), 1)
     assert.lengthOf(await db.from('outbox'), 0)
   })
 
-  test('an empty message is refused; without htmx a send redirects back to the chat', async ({ client, assert }) => {
+  test('an empty message is refused; without htmx a send redirects back to the chat', async ({
+    client,
+    assert,
+  }) => {
     const agent = await createUser('agent')
     const { conversationId } = await chat({ agent })
-    const empty = await client.post(`/inbox/conversations/${conversationId}/messages`).header('HX-Request', 'true')
-      .form({ body: '   ' }).withCsrfToken().loginAs(agent)
+    const empty = await client
+      .post(`/inbox/conversations/${conversationId}/messages`)
+      .header('HX-Request', 'true')
+      .form({ body: '   ' })
+      .withCsrfToken()
+      .loginAs(agent)
     empty.assertStatus(422)
     assert.include(empty.text(), 'Escribe un mensaje antes de enviarlo.')
-    const plain = await client.post(`/inbox/conversations/${conversationId}/messages`)
-      .form({ body: 'sin js', clientId: 'p1' }).withCsrfToken().loginAs(agent).redirects(0)
+    const plain = await client
+      .post(`/inbox/conversations/${conversationId}/messages`)
+      .form({ body: 'sin js', clientId: 'p1' })
+      .withCsrfToken()
+      .loginAs(agent)
+      .redirects(0)
     plain.assertStatus(302)
     plain.assertHeader('location', `/inbox/conversations/${conversationId}`)
     assert.lengthOf(await messagesOf(conversationId), 2)
@@ -360,16 +485,25 @@ test.group('Inbox: composer', (group) => {
 test.group('Inbox: assignment, resolution, retry', (group) => {
   group.each.setup(() => resetDatabase())
 
-  test('a supervisor assigns from the dropdown; the change is audited', async ({ client, assert }) => {
+  test('a supervisor assigns from the dropdown; the change is audited', async ({
+    client,
+    assert,
+  }) => {
     const supervisor = await createUser('supervisor')
     const agent = await createUser('agent', { fullName: 'Pedro Agente' })
     const { conversationId } = await chat()
-    const page = (await client.get(`/inbox/conversations/${conversationId}`).loginAs(supervisor)).text()
+    const page = (
+      await client.get(`/inbox/conversations/${conversationId}`).loginAs(supervisor)
+    ).text()
     assert.include(page, `id="assign-${conversationId}"`)
     assert.include(page, `<option value="${agent.id}"`)
 
-    const response = await client.put(`/conversations/${conversationId}/assignment`).header('HX-Request', 'true')
-      .form({ userId: agent.id }).withCsrfToken().loginAs(supervisor)
+    const response = await client
+      .put(`/conversations/${conversationId}/assignment`)
+      .header('HX-Request', 'true')
+      .form({ userId: agent.id })
+      .withCsrfToken()
+      .loginAs(supervisor)
     response.assertStatus(200)
     assert.include(response.text(), 'Pendientes')
     const conversation = await Conversation.findOrFail(conversationId)
@@ -382,12 +516,22 @@ test.group('Inbox: assignment, resolution, retry', (group) => {
     ;(await client.get(`/inbox/conversations/${conversationId}`).loginAs(agent)).assertStatus(200)
   })
 
-  test('an agent (no chats.assign) gets no dropdown and cannot assign their own chat', async ({ client, assert }) => {
+  test('an agent (no chats.assign) gets no dropdown and cannot assign their own chat', async ({
+    client,
+    assert,
+  }) => {
     const agent = await createUser('agent')
     const other = await createUser('agent')
     const { conversationId } = await chat({ agent })
-    assert.notInclude((await client.get(`/inbox/conversations/${conversationId}`).loginAs(agent)).text(), `id="assign-${conversationId}"`)
-    const response = await client.put(`/conversations/${conversationId}/assignment`).form({ userId: other.id }).withCsrfToken().loginAs(agent)
+    assert.notInclude(
+      (await client.get(`/inbox/conversations/${conversationId}`).loginAs(agent)).text(),
+      `id="assign-${conversationId}"`
+    )
+    const response = await client
+      .put(`/conversations/${conversationId}/assignment`)
+      .form({ userId: other.id })
+      .withCsrfToken()
+      .loginAs(agent)
     response.assertStatus(403)
     assert.equal((await Conversation.findOrFail(conversationId)).assignedUserId, agent.id)
     assert.lengthOf(await auditEntries('conversation.assign'), 0)
@@ -399,18 +543,31 @@ test.group('Inbox: assignment, resolution, retry', (group) => {
     const auditor = await createUser('auditor')
     const admin = await createUser('admin')
     const { conversationId } = await chat()
-    await client.put(`/conversations/${conversationId}/assignment`).form({ userId: auditor.id }).withCsrfToken().loginAs(admin).redirects(0)
+    await client
+      .put(`/conversations/${conversationId}/assignment`)
+      .form({ userId: auditor.id })
+      .withCsrfToken()
+      .loginAs(admin)
+      .redirects(0)
     assert.isNull((await Conversation.findOrFail(conversationId)).assignedUserId)
   })
 
   test('the assigned agent resolves and reopens the chat', async ({ client, assert }) => {
     const agent = await createUser('agent')
     const { conversationId } = await chat({ agent })
-    const resolved = await client.post(`/conversations/${conversationId}/resolution`).header('HX-Request', 'true').withCsrfToken().loginAs(agent)
+    const resolved = await client
+      .post(`/conversations/${conversationId}/resolution`)
+      .header('HX-Request', 'true')
+      .withCsrfToken()
+      .loginAs(agent)
     resolved.assertStatus(200)
     assert.include(resolved.text(), 'Reabrir')
     assert.equal((await Conversation.findOrFail(conversationId)).state, 'resolved')
-    const reopened = await client.delete(`/conversations/${conversationId}/resolution`).header('HX-Request', 'true').withCsrfToken().loginAs(agent)
+    const reopened = await client
+      .delete(`/conversations/${conversationId}/resolution`)
+      .header('HX-Request', 'true')
+      .withCsrfToken()
+      .loginAs(agent)
     reopened.assertStatus(200)
     assert.include(reopened.text(), 'Resolver')
     assert.equal((await Conversation.findOrFail(conversationId)).state, 'pending')
@@ -421,23 +578,48 @@ test.group('Inbox: assignment, resolution, retry', (group) => {
   test('a failed message is sent again with Retry', async ({ client, assert }) => {
     const agent = await createUser('agent')
     const { conversationId } = await chat({ agent })
-    const { message } = await outbound.submit({ conversationId, authorUserId: agent.id, kind: 'text', body: 'reintentar', clientId: 'r1' })
-    await db.from('messages').where('id', message.id).update({ status: 'failed', failure_reason: 'Sin conexión' })
+    const { message } = await outbound.submit({
+      conversationId,
+      authorUserId: agent.id,
+      kind: 'text',
+      body: 'reintentar',
+      clientId: 'r1',
+    })
+    await db
+      .from('messages')
+      .where('id', message.id)
+      .update({ status: 'failed', failure_reason: 'Sin conexión' })
     await db.from('outbox').where('message_id', message.id).update({ state: 'dead' })
 
-    const response = await client.post(`/messages/${message.id}/retry`).header('HX-Request', 'true').withCsrfToken().loginAs(agent)
+    const response = await client
+      .post(`/messages/${message.id}/retry`)
+      .header('HX-Request', 'true')
+      .withCsrfToken()
+      .loginAs(agent)
     response.assertStatus(200)
     assert.include(response.text(), 'data-status="queued"')
     assert.notInclude(response.text(), 'Sin conexión')
     assert.equal((await Message.findOrFail(message.id)).status, 'queued')
-    assert.equal((await db.from('outbox').where('message_id', message.id).firstOrFail()).state, 'pending')
+    assert.equal(
+      (await db.from('outbox').where('message_id', message.id).firstOrFail()).state,
+      'pending'
+    )
     assert.lengthOf(await auditEntries('message.retry'), 1)
   })
 
-  test('a single message fragment renders for its live status refetch', async ({ client, assert }) => {
+  test('a single message fragment renders for its live status refetch', async ({
+    client,
+    assert,
+  }) => {
     const agent = await createUser('agent')
     const { conversationId } = await chat({ agent })
-    const { message } = await outbound.submit({ conversationId, authorUserId: agent.id, kind: 'text', body: 'tick', clientId: 't1' })
+    const { message } = await outbound.submit({
+      conversationId,
+      authorUserId: agent.id,
+      kind: 'text',
+      body: 'tick',
+      clientId: 't1',
+    })
     await db.from('messages').where('id', message.id).update({ status: 'delivered' })
     const html = (await client.get(`/inbox/messages/${message.id}`).loginAs(agent)).text()
     assert.include(html, `id="message-${message.id}"`)

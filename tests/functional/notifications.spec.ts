@@ -9,7 +9,11 @@ import { createUser, resetDatabase } from '#tests/helpers/fixtures'
 const critical = (message: string) => ({ source: 'core', category: 'connection.lost', message })
 
 async function unreadOf(userId: number) {
-  const [row] = await db.from('notifications').where('user_id', userId).whereNull('read_at').count('* as total')
+  const [row] = await db
+    .from('notifications')
+    .where('user_id', userId)
+    .whereNull('read_at')
+    .count('* as total')
   return Number(row.total)
 }
 
@@ -23,7 +27,10 @@ test.group('Notifications: access', (group) => {
       const page = await client.get('/notifications').loginAs(user)
       page.assertStatus(200)
       page.assertTextIncludes(`Evento crítico en core (connection.lost): only for ${role}`)
-      const bell = await client.get('/notifications/bell').loginAs(user).header('hx-request', 'true')
+      const bell = await client
+        .get('/notifications/bell')
+        .loginAs(user)
+        .header('hx-request', 'true')
       bell.assertStatus(200)
       bell.assertTextIncludes('data-unread="1"')
     }
@@ -31,7 +38,13 @@ test.group('Notifications: access', (group) => {
 
   test('without a session every notifications route goes to /login', async ({ client }) => {
     await createUser('admin')
-    for (const [method, url] of [['get', '/notifications'], ['get', '/notifications/bell'], ['get', '/notifications/1'], ['post', '/notifications/1/read'], ['post', '/notifications/read']] as const) {
+    for (const [method, url] of [
+      ['get', '/notifications'],
+      ['get', '/notifications/bell'],
+      ['get', '/notifications/1'],
+      ['post', '/notifications/1/read'],
+      ['post', '/notifications/read'],
+    ] as const) {
       const request = method === 'get' ? client.get(url) : client.post(url).withCsrfToken()
       const response = await request.redirects(0)
       response.assertStatus(302)
@@ -39,10 +52,17 @@ test.group('Notifications: access', (group) => {
     }
   })
 
-  test("a user never sees, opens or marks another user's notifications", async ({ client, assert }) => {
+  test("a user never sees, opens or marks another user's notifications", async ({
+    client,
+    assert,
+  }) => {
     const owner = await createUser('admin')
     const other = await createUser('admin')
-    const [id] = await notifier.notify([owner.id], 'system_event_critical', critical('owner secret'))
+    const [id] = await notifier.notify(
+      [owner.id],
+      'system_event_critical',
+      critical('owner secret')
+    )
 
     const list = await client.get('/notifications').loginAs(other)
     assert.notInclude(list.text(), 'owner secret')
@@ -50,7 +70,11 @@ test.group('Notifications: access', (group) => {
 
     const open = await client.get(`/notifications/${id}`).loginAs(other).redirects(0)
     open.assertStatus(404)
-    const mark = await client.post(`/notifications/${id}/read`).withCsrfToken().loginAs(other).redirects(0)
+    const mark = await client
+      .post(`/notifications/${id}/read`)
+      .withCsrfToken()
+      .loginAs(other)
+      .redirects(0)
     mark.assertStatus(404)
     await client.post('/notifications/read').withCsrfToken().loginAs(other).redirects(0)
     const bell = await client.get('/notifications/bell').loginAs(other)
@@ -89,7 +113,10 @@ test.group('Notifications: reading', (group) => {
     page.assertTextIncludes('You have a new notification.')
   })
 
-  test('marking one read updates the row and the count, and signals the bell', async ({ client, assert }) => {
+  test('marking one read updates the row and the count, and signals the bell', async ({
+    client,
+    assert,
+  }) => {
     const user = await createUser('supervisor')
     const [first, second] = [
       ...(await notifier.notify([user.id], 'system_event_critical', critical('first'))),
@@ -106,13 +133,19 @@ test.group('Notifications: reading', (group) => {
       response.assertHeader('hx-trigger', 'notifications:changed')
       assert.include(response.text(), `id="notification-${first}"`)
       assert.notInclude(response.text(), 'notification--unread')
-      events.assertEmitted('notification:read', ({ data }) => data.userId === user.id && data.ids[0] === first)
+      events.assertEmitted(
+        'notification:read',
+        ({ data }) => data.userId === user.id && data.ids[0] === first
+      )
     } finally {
       emitter.restore()
     }
     assert.equal(await unreadOf(user.id), 1)
     const page = await client.get('/notifications').loginAs(user)
-    assert.match(page.text(), new RegExp(`id="notification-${second}" class="notification notification--unread"`))
+    assert.match(
+      page.text(),
+      new RegExp(`id="notification-${second}" class="notification notification--unread"`)
+    )
     assert.match(page.text(), new RegExp(`id="notification-${first}" class="notification "`))
   })
 
@@ -121,17 +154,40 @@ test.group('Notifications: reading', (group) => {
     const other = await createUser('agent')
     await notifier.notify([user.id, other.id], 'system_event_critical', critical('both'))
     await notifier.notify([user.id], 'system_event_critical', critical('mine'))
-    const response = await client.post('/notifications/read').withCsrfToken().loginAs(user).header('referer', '/notifications').redirects(0)
+    const response = await client
+      .post('/notifications/read')
+      .withCsrfToken()
+      .loginAs(user)
+      .header('referer', '/notifications')
+      .redirects(0)
     response.assertStatus(302)
     assert.equal(await unreadOf(user.id), 0)
     assert.equal(await unreadOf(other.id), 1)
   })
 
-  test('opening a notification marks it read and follows its link; outside links are dropped', async ({ client, assert }) => {
+  test('opening a notification marks it read and follows its link; outside links are dropped', async ({
+    client,
+    assert,
+  }) => {
     const user = await createUser('admin')
-    const [inside] = await notifier.notify([user.id], 'system_event_critical', critical('a'), '/system-events?level=critical')
-    const [outside] = await notifier.notify([user.id], 'system_event_critical', critical('b'), 'https://evil.example/phish')
-    const [protocolRelative] = await notifier.notify([user.id], 'system_event_critical', critical('c'), '//evil.example')
+    const [inside] = await notifier.notify(
+      [user.id],
+      'system_event_critical',
+      critical('a'),
+      '/system-events?level=critical'
+    )
+    const [outside] = await notifier.notify(
+      [user.id],
+      'system_event_critical',
+      critical('b'),
+      'https://evil.example/phish'
+    )
+    const [protocolRelative] = await notifier.notify(
+      [user.id],
+      'system_event_critical',
+      critical('c'),
+      '//evil.example'
+    )
 
     const open = await client.get(`/notifications/${inside}`).loginAs(user).redirects(0)
     open.assertHeader('location', '/system-events?level=critical')
@@ -144,7 +200,8 @@ test.group('Notifications: reading', (group) => {
 
   test('the list pages by id, newest first', async ({ client, assert }) => {
     const user = await createUser('agent')
-    for (let i = 1; i <= 25; i++) await notifier.notify([user.id], 'system_event_critical', critical(`n-${i}.`))
+    for (let i = 1; i <= 25; i++)
+      await notifier.notify([user.id], 'system_event_critical', critical(`n-${i}.`))
     const first = await client.get('/notifications').loginAs(user)
     assert.include(first.text(), 'n-25.')
     assert.include(first.text(), 'n-6.')
@@ -170,16 +227,29 @@ test.group('Notifications: reading', (group) => {
 test.group('Notifications: notifier service', (group) => {
   group.each.setup(() => resetDatabase())
 
-  test('notifyWithPermission reaches active users whose role grants it, admins always', async ({ assert }) => {
+  test('notifyWithPermission reaches active users whose role grants it, admins always', async ({
+    assert,
+  }) => {
     const admin = await createUser('admin')
     const supervisor = await createUser('supervisor')
     const agent = await createUser('agent')
     const inactiveAdmin = await createUser('admin', { isActive: false })
-    const role = await Role.create({ key: 'ops', name: 'Operaciones', isSystem: false, isActive: true })
-    await db.table('role_permissions').insert({ role_id: role.id, permission_key: 'system_events.view' })
+    const role = await Role.create({
+      key: 'ops',
+      name: 'Operaciones',
+      isSystem: false,
+      isActive: true,
+    })
+    await db
+      .table('role_permissions')
+      .insert({ role_id: role.id, permission_key: 'system_events.view' })
     const ops = await createUser('ops')
 
-    await notifier.notifyWithPermission('system_events.view', 'system_event_critical', critical('x'))
+    await notifier.notifyWithPermission(
+      'system_events.view',
+      'system_event_critical',
+      critical('x')
+    )
     const recipients = (await db.from('notifications').select('user_id')).map((row) => row.user_id)
     assert.sameMembers(recipients, [admin.id, ops.id])
     assert.notIncludeMembers(recipients, [supervisor.id, agent.id, inactiveAdmin.id])
@@ -190,12 +260,16 @@ test.group('Notifications: notifier service', (group) => {
     const events = emitter.fake(['notification:created'])
     try {
       const trx = await db.transaction()
-      await notifier.notify([user.id], 'system_event_critical', critical('rolled back'), null, { client: trx })
+      await notifier.notify([user.id], 'system_event_critical', critical('rolled back'), null, {
+        client: trx,
+      })
       await trx.rollback()
       events.assertNotEmitted('notification:created')
 
       await db.transaction(async (client) => {
-        await notifier.notify([user.id], 'system_event_critical', critical('kept'), null, { client })
+        await notifier.notify([user.id], 'system_event_critical', critical('kept'), null, {
+          client,
+        })
         events.assertNotEmitted('notification:created')
       })
       events.assertEmittedCount('notification:created', 1)
@@ -205,7 +279,9 @@ test.group('Notifications: notifier service', (group) => {
     assert.equal(await unreadOf(user.id), 1)
   })
 
-  test('a critical system event notifies everyone who may read the log, nothing else does', async ({ assert }) => {
+  test('a critical system event notifies everyone who may read the log, nothing else does', async ({
+    assert,
+  }) => {
     const admin = await createUser('admin')
     const supervisor = await createUser('supervisor')
     const agent = await createUser('agent')
@@ -213,12 +289,22 @@ test.group('Notifications: notifier service', (group) => {
     await systemEventLog.record({ level: 'warning', category: 'send.failed', message: 'retrying' })
     assert.equal(Number((await db.from('notifications').count('* as total'))[0].total), 0)
 
-    const eventId = await systemEventLog.record({ level: 'critical', category: 'connection.lost', source: 'baileys', message: 'Número 0999 desconectado' })
+    const eventId = await systemEventLog.record({
+      level: 'critical',
+      category: 'connection.lost',
+      source: 'baileys',
+      message: 'Número 0999 desconectado',
+    })
     const rows = await db.from('notifications').select('user_id', 'kind', 'data', 'url')
     assert.lengthOf(rows, 1)
     assert.equal(rows[0].user_id, admin.id)
     assert.equal(rows[0].kind, 'system_event_critical')
-    assert.deepEqual(rows[0].data, { eventId, category: 'connection.lost', source: 'baileys', message: 'Número 0999 desconectado' })
+    assert.deepEqual(rows[0].data, {
+      eventId,
+      category: 'connection.lost',
+      source: 'baileys',
+      message: 'Número 0999 desconectado',
+    })
     assert.equal(rows[0].url, '/system-events?level=critical')
     assert.equal(await unreadOf(supervisor.id), 0)
     assert.equal(await unreadOf(agent.id), 0)

@@ -5,7 +5,13 @@ import systemEventLog from '#services/system_event_log'
 import { createUser, resetDatabase } from '#tests/helpers/fixtures'
 
 /** A stored event at a given moment (the service always stamps "now"). */
-async function storeEvent(values: { level: string; category: string; source?: string; message: string; at?: string }) {
+async function storeEvent(values: {
+  level: string
+  category: string
+  source?: string
+  message: string
+  at?: string
+}) {
   await db.table('system_events').insert({
     level: values.level,
     category: values.category,
@@ -25,14 +31,17 @@ test.group('System events: access', (group) => {
       const user = await createUser(role)
       const response = await client.get('/system-events').loginAs(user)
       response.assertStatus(status)
-      if (status === 403) response.assertTextIncludes('No tienes permiso para realizar esta acción.')
+      if (status === 403)
+        response.assertTextIncludes('No tienes permiso para realizar esta acción.')
     }
   })
 
   test('access follows the permission, not the role name', async ({ client }) => {
     const supervisor = await createUser('supervisor')
     const role = await Role.findByOrFail('key', 'supervisor')
-    await db.table('role_permissions').insert({ role_id: role.id, permission_key: 'system_events.view' })
+    await db
+      .table('role_permissions')
+      .insert({ role_id: role.id, permission_key: 'system_events.view' })
     const response = await client.get('/system-events').loginAs(supervisor)
     response.assertStatus(200)
   })
@@ -43,7 +52,10 @@ test.group('System events: access', (group) => {
     response.assertHeader('location', '/login')
   })
 
-  test('the navigation shows the entry only to users who may open it', async ({ client, assert }) => {
+  test('the navigation shows the entry only to users who may open it', async ({
+    client,
+    assert,
+  }) => {
     const admin = await createUser('admin')
     const supervisor = await createUser('supervisor')
     assert.include((await client.get('/').loginAs(admin)).text(), 'href="/system-events"')
@@ -54,10 +66,23 @@ test.group('System events: access', (group) => {
 test.group('System events: list and filters', (group) => {
   group.each.setup(() => resetDatabase())
 
-  test('an event recorded by the service shows up, newest first, with level and source', async ({ client, assert }) => {
+  test('an event recorded by the service shows up, newest first, with level and source', async ({
+    client,
+    assert,
+  }) => {
     const admin = await createUser('admin')
-    await systemEventLog.record({ level: 'info', category: 'plugin.enabled', message: 'older event' })
-    await systemEventLog.record({ level: 'critical', category: 'connection.lost', source: 'baileys', message: 'newer event', context: { connectionId: 7 } })
+    await systemEventLog.record({
+      level: 'info',
+      category: 'plugin.enabled',
+      message: 'older event',
+    })
+    await systemEventLog.record({
+      level: 'critical',
+      category: 'connection.lost',
+      source: 'baileys',
+      message: 'newer event',
+      context: { connectionId: 7 },
+    })
     const page = await client.get('/system-events').loginAs(admin)
     const html = page.text()
     assert.isBelow(html.indexOf('newer event'), html.indexOf('older event'))
@@ -70,8 +95,18 @@ test.group('System events: list and filters', (group) => {
 
   test('filters by level, category, source and text', async ({ client, assert }) => {
     const admin = await createUser('admin')
-    await storeEvent({ level: 'critical', category: 'connection.lost', source: 'baileys', message: 'Alpha disconnected' })
-    await storeEvent({ level: 'warning', category: 'send.failed', source: 'meta', message: 'Bravo retrying' })
+    await storeEvent({
+      level: 'critical',
+      category: 'connection.lost',
+      source: 'baileys',
+      message: 'Alpha disconnected',
+    })
+    await storeEvent({
+      level: 'warning',
+      category: 'send.failed',
+      source: 'meta',
+      message: 'Bravo retrying',
+    })
     await storeEvent({ level: 'info', category: 'plugin.enabled', message: 'Charlie enabled 100%' })
 
     const cases: [string, string[], string[]][] = [
@@ -95,11 +130,28 @@ test.group('System events: list and filters', (group) => {
   test('filters by a date range in the organization timezone', async ({ client, assert }) => {
     const admin = await createUser('admin')
     // America/Guayaquil is UTC-5: 2026-03-10 04:00Z is still 9 March there.
-    await storeEvent({ level: 'info', category: 'a', message: 'Ninth late', at: '2026-03-10T04:00:00Z' })
-    await storeEvent({ level: 'info', category: 'a', message: 'Tenth noon', at: '2026-03-10T17:00:00Z' })
-    await storeEvent({ level: 'info', category: 'a', message: 'Eleventh', at: '2026-03-11T18:00:00Z' })
+    await storeEvent({
+      level: 'info',
+      category: 'a',
+      message: 'Ninth late',
+      at: '2026-03-10T04:00:00Z',
+    })
+    await storeEvent({
+      level: 'info',
+      category: 'a',
+      message: 'Tenth noon',
+      at: '2026-03-10T17:00:00Z',
+    })
+    await storeEvent({
+      level: 'info',
+      category: 'a',
+      message: 'Eleventh',
+      at: '2026-03-11T18:00:00Z',
+    })
 
-    const tenth = (await client.get('/system-events?from=2026-03-10&to=2026-03-10').loginAs(admin)).text()
+    const tenth = (
+      await client.get('/system-events?from=2026-03-10&to=2026-03-10').loginAs(admin)
+    ).text()
     assert.include(tenth, 'Tenth noon')
     assert.notInclude(tenth, 'Ninth late')
     assert.notInclude(tenth, 'Eleventh')
@@ -109,7 +161,10 @@ test.group('System events: list and filters', (group) => {
     assert.notInclude(fromTenth, 'Ninth late')
   })
 
-  test('bad filter input shows translated messages, no rows and no crash', async ({ client, assert }) => {
+  test('bad filter input shows translated messages, no rows and no crash', async ({
+    client,
+    assert,
+  }) => {
     const admin = await createUser('admin')
     await storeEvent({ level: 'critical', category: 'x', message: 'Hidden while invalid' })
     const cases: [string, string][] = [
@@ -134,9 +189,13 @@ test.group('System events: list and filters', (group) => {
     response.assertTextIncludes('The from field must be a valid date (YYYY-MM-DD).')
   })
 
-  test('pages by id with a link to older events, keeping the filters', async ({ client, assert }) => {
+  test('pages by id with a link to older events, keeping the filters', async ({
+    client,
+    assert,
+  }) => {
     const admin = await createUser('admin')
-    for (let i = 1; i <= 55; i++) await storeEvent({ level: 'warning', category: 'send.failed', message: `event-${i}.` })
+    for (let i = 1; i <= 55; i++)
+      await storeEvent({ level: 'warning', category: 'send.failed', message: `event-${i}.` })
     await storeEvent({ level: 'info', category: 'other', message: 'not a warning.' })
 
     const first = (await client.get('/system-events?level=warning').loginAs(admin)).text()
@@ -146,7 +205,9 @@ test.group('System events: list and filters', (group) => {
     const older = /href="\/system-events\?(level=warning&amp;before=\d+)"/.exec(first)
     assert.exists(older, 'older link keeps the level filter')
 
-    const second = await client.get(`/system-events?${older![1].replace('&amp;', '&')}`).loginAs(admin)
+    const second = await client
+      .get(`/system-events?${older![1].replace('&amp;', '&')}`)
+      .loginAs(admin)
     const html = second.text()
     assert.include(html, 'event-5.')
     assert.include(html, 'event-1.')
@@ -159,7 +220,10 @@ test.group('System events: list and filters', (group) => {
   test('an htmx request gets only the results fragment', async ({ client, assert }) => {
     const admin = await createUser('admin')
     await storeEvent({ level: 'critical', category: 'x', message: 'Fragment row' })
-    const response = await client.get('/system-events?level=critical').loginAs(admin).header('hx-request', 'true')
+    const response = await client
+      .get('/system-events?level=critical')
+      .loginAs(admin)
+      .header('hx-request', 'true')
     const html = response.text()
     assert.match(html.trim(), /^<div id="system-events-results"/)
     assert.include(html, 'Fragment row')

@@ -121,3 +121,96 @@ test.group('Transmit channels', (group) => {
     assert.notEqual((await session.subscribe(stream.uid, `users/${user.id}`)).status, 204)
   })
 })
+
+test.group('Transmit channels: conversations', (group) => {
+  group.each.setup(() => resetDatabase())
+
+  async function assignedChat(agentId: number | null) {
+    const { createConnection, receive } = await import('#tests/helpers/conversation_fixtures')
+    const connection = await createConnection()
+    const { conversationId } = await receive(connection, {
+      waId: `59399${Math.floor(Math.random() * 1e7)}`,
+    })
+    if (agentId)
+      await db
+        .from('conversations')
+        .where('id', conversationId)
+        .update({ assigned_user_id: agentId, state: 'pending' })
+    return { connection, conversationId }
+  }
+
+  test('conversations/:id: its agent, supervisors and admins are accepted; another agent is refused', async ({
+    assert,
+  }) => {
+    const { user: agent, session: agentSession } = await loggedIn('agent')
+    const { session: outsiderSession } = await loggedIn('agent')
+    const { session: supervisorSession } = await loggedIn('supervisor')
+    const { conversationId } = await assignedChat(agent.id)
+    for (const [session, status] of [
+      [agentSession, 204],
+      [supervisorSession, 204],
+      [outsiderSession, 400],
+    ] as const) {
+      const stream = await session.openStream()
+      assert.equal(
+        (await session.subscribe(stream.uid, `conversations/${conversationId}`)).status,
+        status
+      )
+      stream.close()
+    }
+    const { session: adminSession } = await loggedIn('admin')
+    const stream = await adminSession.openStream()
+    assert.equal(
+      (await adminSession.subscribe(stream.uid, 'conversations/not-a-number')).status,
+      400
+    )
+    stream.close()
+  })
+
+  test('a customer message signals the open chat and its agent; an outsider gets nothing', async ({
+    assert,
+  }) => {
+    const { user: agent, session } = await loggedIn('agent')
+    const { user: outsider, session: outsiderSession } = await loggedIn('agent')
+    const { connection, conversationId } = await assignedChat(agent.id)
+    const stream = await session.openStream()
+    const outsiderStream = await outsiderSession.openStream()
+    assert.equal(
+      (await session.subscribe(stream.uid, `conversations/${conversationId}`)).status,
+      204
+    )
+    assert.equal((await session.subscribe(stream.uid, `users/${agent.id}`)).status, 204)
+    assert.equal(
+      (await outsiderSession.subscribe(outsiderStream.uid, `conversations/${conversationId}`))
+        .status,
+      400
+    )
+    assert.equal(
+      (await outsiderSession.subscribe(outsiderStream.uid, `users/${outsider.id}`)).status,
+      204
+    )
+
+    const { receive } = await import('#tests/helpers/conversation_fixtures')
+    const contact = await db.from('contacts').firstOrFail()
+    const { messageId } = await receive(connection, { waId: contact.wa_id, body: 'secreto' })
+    const [created] = await stream.waitFor(
+      (frame) => frame.channel === `conversations/${conversationId}`
+    )
+    assert.deepEqual(created.payload, { type: 'message.created', id: messageId })
+    const [changed] = await stream.waitFor((frame) => frame.channel === `users/${agent.id}`)
+    assert.deepEqual(changed.payload, { type: 'conversation.changed', id: conversationId })
+
+    await notifier.notify([outsider.id], 'system_event_critical', {
+      source: 'core',
+      category: 'x',
+      message: 'marker',
+    })
+    const frames = await outsiderStream.waitFor((frame) => frame.channel === `users/${outsider.id}`)
+    assert.deepEqual(
+      frames.map((frame) => frame.channel).filter((channel) => channel !== '$$transmit/ping'),
+      [`users/${outsider.id}`]
+    )
+    stream.close()
+    outsiderStream.close()
+  })
+})

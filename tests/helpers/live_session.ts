@@ -21,7 +21,8 @@ export class LiveSession {
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ _csrf: session.csrfToken, ...credentials }).toString(),
       })
-      if (login.headers.get('location') !== '/') throw new Error(`login failed for ${credentials.email}`)
+      if (login.headers.get('location') !== '/')
+        throw new Error(`login failed for ${credentials.email}`)
       await session.#refreshCsrf('/')
     }
     return session
@@ -30,7 +31,10 @@ export class LiveSession {
   async request(path: string, init: RequestInit = {}) {
     const headers = new Headers(init.headers)
     if (this.#cookies.size) {
-      headers.set('cookie', [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; '))
+      headers.set(
+        'cookie',
+        [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ')
+      )
     }
     const response = await fetch(this.baseUrl + path, { ...init, headers, redirect: 'manual' })
     for (const cookie of response.headers.getSetCookie()) {
@@ -43,22 +47,33 @@ export class LiveSession {
 
   async #refreshCsrf(path: string) {
     const html = await (await this.request(path)).text()
-    const match = /name="csrf-token" content="([^"]+)"/.exec(html) ?? /name=['"]_csrf['"] value=['"]([^'"]+)['"]/.exec(html)
+    const match =
+      /name="csrf-token" content="([^"]+)"/.exec(html) ??
+      /name=['"]_csrf['"] value=['"]([^'"]+)['"]/.exec(html)
     if (match) this.csrfToken = match[1]
   }
 
   /** Opens the event stream (GET /__transmit/events) as the Transmit client does. */
   async openStream(uid = randomUUID()) {
     const controller = new AbortController()
-    const response = await this.request(`/__transmit/events?uid=${uid}`, { signal: controller.signal })
+    const response = await this.request(`/__transmit/events?uid=${uid}`, {
+      signal: controller.signal,
+    })
     return new LiveStream(uid, response, controller)
   }
 
   /** POST /__transmit/subscribe; `csrf: false` leaves the token out. */
   subscribe(uid: string, channel: string, { csrf = true } = {}) {
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'accept': 'application/json' }
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'accept': 'application/json',
+    }
     if (csrf) headers['x-csrf-token'] = this.csrfToken
-    return this.request('/__transmit/subscribe', { method: 'POST', headers, body: JSON.stringify({ uid, channel }) })
+    return this.request('/__transmit/subscribe', {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ uid, channel }),
+    })
   }
 }
 
@@ -76,7 +91,10 @@ export class LiveStream {
   }
 
   get isOpen() {
-    return this.response.status === 200 && this.response.headers.get('content-type') === 'text/event-stream'
+    return (
+      this.response.status === 200 &&
+      this.response.headers.get('content-type') === 'text/event-stream'
+    )
   }
 
   /**

@@ -25,7 +25,9 @@ async function logInTempStorage() {
         const files = await readdir(join(storage, 'logs')).catch(() => [] as string[])
         const file = files.find((name) => /^chasqui-events-\d{4}-\d{2}-\d{2}\.log$/.test(name))
         if (file) {
-          const lines = (await readFile(join(storage, 'logs', file), 'utf8')).split('\n').filter(Boolean)
+          const lines = (await readFile(join(storage, 'logs', file), 'utf8'))
+            .split('\n')
+            .filter(Boolean)
           if (lines.length >= count) return lines.map((line) => JSON.parse(line))
         }
         await new Promise((resolve) => setTimeout(resolve, 50))
@@ -44,7 +46,10 @@ async function logInTempStorage() {
 test.group('System event log', (group) => {
   group.each.setup(() => resetDatabase())
 
-  test('an event lands in the table and in the daily file under storage/logs', async ({ assert, cleanup }) => {
+  test('an event lands in the table and in the daily file under storage/logs', async ({
+    assert,
+    cleanup,
+  }) => {
     const target = await logInTempStorage()
     cleanup(() => target.cleanup())
     const events = emitter.fake(['system_event:recorded'])
@@ -72,7 +77,10 @@ test.group('System event log', (group) => {
     assert.deepEqual(line.context, { connectionId: 4 })
     assert.exists(line.timestamp)
 
-    events.assertEmitted('system_event:recorded', ({ data }) => data.id === id && data.level === 'critical' && data.source === 'baileys')
+    events.assertEmitted(
+      'system_event:recorded',
+      ({ data }) => data.id === id && data.level === 'critical' && data.source === 'baileys'
+    )
   })
 
   test('levels map to the file: warning → warn, info → info', async ({ assert, cleanup }) => {
@@ -81,17 +89,30 @@ test.group('System event log', (group) => {
     await target.log.record({ level: 'warning', category: 'send.failed', message: 'retrying' })
     await target.log.record({ level: 'info', category: 'plugin.enabled', message: 'enabled' })
     const lines = await target.lines(2)
-    assert.deepEqual(lines.map((line) => [line.level, line.category]), [['warn', 'send.failed'], ['info', 'plugin.enabled']])
+    assert.deepEqual(
+      lines.map((line) => [line.level, line.category]),
+      [
+        ['warn', 'send.failed'],
+        ['info', 'plugin.enabled'],
+      ]
+    )
   })
 
-  test('when the table refuses the event, the file still has it and nothing is announced', async ({ assert, cleanup }) => {
+  test('when the table refuses the event, the file still has it and nothing is announced', async ({
+    assert,
+    cleanup,
+  }) => {
     const target = await logInTempStorage()
     cleanup(() => target.cleanup())
     const events = emitter.fake(['system_event:recorded'])
     cleanup(() => emitter.restore())
 
     // Longer than the column: the insert fails as it would with the database down.
-    const id = await target.log.record({ level: 'critical', category: 'x'.repeat(80), message: 'kept in the file' })
+    const id = await target.log.record({
+      level: 'critical',
+      category: 'x'.repeat(80),
+      message: 'kept in the file',
+    })
     assert.isNull(id)
     const lines = await target.lines(2)
     assert.equal(lines[0].message, 'kept in the file')

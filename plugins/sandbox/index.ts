@@ -1,0 +1,90 @@
+import { definePlugin } from '#plugin_host/contract'
+import { sandboxSettingsSchema } from './settings.js'
+import { setSandboxContext } from './plugin_context.js'
+import drivers from './sandbox_driver.js'
+import {
+  createCustomer,
+  sendAsCustomer,
+  setFailure,
+  showPhone,
+  showThread,
+} from './phone_handlers.js'
+
+/**
+ * A simulated WhatsApp channel for demos, agent training and end-to-end
+ * tests. It speaks to the core only through the channel ports
+ * (`ctx.ports.ingest`, `ctx.ports.channels`), like any real channel, and
+ * passes tests/contract/. The far side is a "customer phone" page per
+ * connection, stored in the plugin's own tables.
+ */
+export default definePlugin({
+  manifest: {
+    key: 'sandbox',
+    name: { es: 'Canal de prueba', en: 'Sandbox channel' },
+    description: {
+      es: 'Un WhatsApp simulado para demostraciones, capacitación y pruebas: un teléfono de cliente en el navegador.',
+      en: 'A simulated WhatsApp for demos, training and tests: a customer phone in the browser.',
+    },
+    version: '0.1.0',
+    kind: 'channel',
+    coreVersion: '>=0.1.0 <1.0.0',
+    settings: {
+      schema: sandboxSettingsSchema,
+      defaults: { deliveryDelayMs: 1500 },
+      fields: {
+        deliveryDelayMs: {
+          label: { es: 'Demora de entrega (ms)', en: 'Delivery delay (ms)' },
+          type: 'number',
+          help: {
+            es: 'Tiempo entre "enviado" y "entregado".',
+            en: 'Time between "sent" and "delivered".',
+          },
+        },
+      },
+    },
+    permissions: [
+      {
+        key: 'sandbox.use',
+        group: 'sandbox',
+        label: { es: 'Usar el teléfono de cliente de prueba', en: 'Use the sandbox customer phone' },
+        defaults: ['admin'],
+      },
+    ],
+  },
+
+  commands: [
+    () => import('./commands/sandbox_connection.js'),
+    () => import('./commands/sandbox_message.js'),
+  ],
+
+  register(ctx) {
+    setSandboxContext(ctx)
+    ctx.views()
+    ctx.migrations()
+    ctx.ports.channels.registerDriver((connection) => drivers.for(connection.id))
+    ctx.routes((router, middleware) => {
+      router
+        .group(() => {
+          router.get('/connections/:id/phone', showPhone).as('phone')
+          router.get('/connections/:id/phone/thread', showThread).as('phone.thread')
+          router.post('/connections/:id/phone/customers', createCustomer).as('phone.customers')
+          router.post('/connections/:id/phone/messages', sendAsCustomer).as('phone.messages')
+          router.post('/connections/:id/phone/failure', setFailure).as('phone.failure')
+        })
+        .where('id', router.matchers.number())
+        .use([middleware.auth(), middleware.can(['sandbox.use'])])
+    })
+  },
+
+  async activate(ctx) {
+    // A simulated line is always reachable: every sandbox connection comes up with the plugin.
+    for (const connection of await ctx.ports.channels.connections()) {
+      await drivers.for(connection.id).connect()
+    }
+  },
+
+  deactivate() {
+    // No I/O: at shutdown or after a test emptied the database the rows may be gone.
+    drivers.clear()
+  },
+})

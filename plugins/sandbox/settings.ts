@@ -1,0 +1,6 @@
+import vine from '@vinejs/vine'
+
+/** Plugin-wide sandbox settings (Settings → Plugins → Sandbox). */
+export const sandboxSettingsSchema = vine.object({
+  deliveryDelayMs: vine.number().withoutDecimals().min(0).max(60_000),
+})

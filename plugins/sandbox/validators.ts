@@ -1,0 +1,18 @@
+import vine from '@vinejs/vine'
+
+export const customerValidator = vine.create({
+  name: vine.string().trim().minLength(1).maxLength(120),
+  phone: vine
+    .string()
+    .trim()
+    .regex(/^\+?[\d\s().-]{6,24}$/),
+})
+
+export const customerMessageValidator = vine.create({
+  customer: vine.number().withoutDecimals().positive(),
+  text: vine.string().trim().minLength(1).maxLength(4096),
+})
+
+export const failureValidator = vine.create({
+  mode: vine.enum(['none', 'retryable', 'fatal']),
+})
