@@ -70,14 +70,19 @@ function writeDoc(results: BenchResult[]) {
     ...[...existing.keys()].sort().map((key) => existing.get(key)!),
     '',
   ].join('\n')
-  writeFileSync(path, doc.slice(0, doc.indexOf(START) + START.length) + table + doc.slice(doc.indexOf(END)))
+  writeFileSync(
+    path,
+    doc.slice(0, doc.indexOf(START) + START.length) + table + doc.slice(doc.indexOf(END))
+  )
 }
 
 export async function runBenchmarks(app: ApplicationService, files: string[], only?: string) {
   const all: BenchResult[] = []
   let ran = 0
   for (const file of files.sort()) {
-    const { default: bench } = (await import(new URL(`./${file}`, import.meta.url).href)) as { default: Benchmark }
+    const { default: bench } = (await import(new URL(`./${file}`, import.meta.url).href)) as {
+      default: Benchmark
+    }
     if (only && bench.name !== only) continue
     ran++
     process.stderr.write(`bench ${bench.name}: ${bench.description}\n`)

@@ -28,7 +28,10 @@ const platform: Benchmark = {
   description: 'page latency over HTTP (loopback, sequential) with 1,000 users',
   async run() {
     await resetDatabase()
-    const admin = await createUser('admin', { email: 'bench-admin@example.com', password: 'bench-pass' })
+    const admin = await createUser('admin', {
+      email: 'bench-admin@example.com',
+      password: 'bench-pass',
+    })
     const password = await hash.make('x-not-used')
     const roleIds = (await db.from('roles').select('id')).map((r) => r.id)
     await db.table('users').multiInsert(

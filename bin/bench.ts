@@ -41,7 +41,9 @@ try {
   const { default: testUtils } = await import('@adonisjs/core/services/test_utils')
   await testUtils.db().migrate()
   const { runBenchmarks } = await import('../benchmarks/harness.js')
-  const files = readdirSync(new URL('../benchmarks/', import.meta.url)).filter((f) => f.endsWith('.bench.ts'))
+  const files = readdirSync(new URL('../benchmarks/', import.meta.url)).filter((f) =>
+    f.endsWith('.bench.ts')
+  )
   const failures = await runBenchmarks(app, files, only)
   process.exitCode = failures ? 1 : 0
 } catch (error) {

@@ -12,9 +12,8 @@ export default class EmbeddedDatabaseProvider {
   constructor(protected app: ApplicationService) {}
 
   async boot() {
-    const settings = this.app.config.get<typeof import('#config/embedded_database').default>(
-      'embedded_database'
-    )
+    const settings =
+      this.app.config.get<typeof import('#config/embedded_database').default>('embedded_database')
     if (!settings.enabled) return
     this.#cluster = new EmbeddedCluster({
       ...settings,

@@ -18,7 +18,13 @@ export default class PasswordController {
     }
     user.password = password
     await user.save()
-    await auditTrail.record({ actorId: user.id, action: 'user.password_changed', subjectType: 'user', subjectId: user.id, ip: request.ip() })
+    await auditTrail.record({
+      actorId: user.id,
+      action: 'user.password_changed',
+      subjectType: 'user',
+      subjectId: user.id,
+      ip: request.ip(),
+    })
     session.flash('success', i18n.t('account.password_changed'))
     return response.redirect().back()
   }

@@ -12,7 +12,10 @@ export default class SessionController {
     const result = await loginService.attempt(email, password, request.ip())
     if (!result.user) {
       session.flashExcept(['password'])
-      session.flash('error', i18n.t(`auth.${result.reason}`, { minutes: result.retryAfterMinutes ?? 0 }))
+      session.flash(
+        'error',
+        i18n.t(`auth.${result.reason}`, { minutes: result.retryAfterMinutes ?? 0 })
+      )
       return response.redirect().back()
     }
     await auth.use('web').login(result.user)

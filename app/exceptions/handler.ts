@@ -25,9 +25,18 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       ctx.response.header('HX-Refresh', 'true')
       return ctx.response.status(403).send('')
     }
-    if (code === 'E_AUTHORIZATION_FAILURE' || code === 'E_ROUTE_NOT_FOUND' || code === 'E_TOO_MANY_REQUESTS') {
-      const status = code === 'E_AUTHORIZATION_FAILURE' ? 403 : code === 'E_ROUTE_NOT_FOUND' ? 404 : 429
-      const key = { 403: 'errors.forbidden', 404: 'errors.not_found', 429: 'errors.too_many_requests' }[status]!
+    if (
+      code === 'E_AUTHORIZATION_FAILURE' ||
+      code === 'E_ROUTE_NOT_FOUND' ||
+      code === 'E_TOO_MANY_REQUESTS'
+    ) {
+      const status =
+        code === 'E_AUTHORIZATION_FAILURE' ? 403 : code === 'E_ROUTE_NOT_FOUND' ? 404 : 429
+      const key = {
+        403: 'errors.forbidden',
+        404: 'errors.not_found',
+        429: 'errors.too_many_requests',
+      }[status]!
       return this.#renderError(ctx, status, key, error)
     }
     return super.handle(error, ctx)

@@ -48,7 +48,10 @@ export default class Role extends BaseModel {
    */
   async permissionKeys(): Promise<Set<string>> {
     if (this.isAdmin) return new Set(permissionRegistry.all().map((p) => p.key))
-    const rows = await db.from('role_permissions').where('role_id', this.id).select('permission_key')
+    const rows = await db
+      .from('role_permissions')
+      .where('role_id', this.id)
+      .select('permission_key')
     return new Set(rows.map((row) => row.permission_key as string))
   }
 

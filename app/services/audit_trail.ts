@@ -32,7 +32,8 @@ export class AuditTrail {
       actor_id: entry.actorId,
       action: entry.action,
       subject_type: entry.subjectType,
-      subject_id: entry.subjectId === undefined || entry.subjectId === null ? null : String(entry.subjectId),
+      subject_id:
+        entry.subjectId === undefined || entry.subjectId === null ? null : String(entry.subjectId),
       before: entry.before ? JSON.stringify(redact(entry.before)) : null,
       after: entry.after ? JSON.stringify(redact(entry.after)) : null,
       ip: entry.ip ?? null,

@@ -6,8 +6,16 @@ import Organization from '#models/organization'
 import permissionRegistry, { type SystemRoleKey } from '#permissions/permission_registry'
 
 const SYSTEM_ROLES: { key: SystemRoleKey; name: string; description: string }[] = [
-  { key: 'admin', name: 'Administrador', description: 'Acceso completo; no elimina información de forma definitiva.' },
-  { key: 'supervisor', name: 'Supervisor', description: 'Supervisa chats, transferencias, contactos y métricas.' },
+  {
+    key: 'admin',
+    name: 'Administrador',
+    description: 'Acceso completo; no elimina información de forma definitiva.',
+  },
+  {
+    key: 'supervisor',
+    name: 'Supervisor',
+    description: 'Supervisa chats, transferencias, contactos y métricas.',
+  },
   { key: 'agent', name: 'Agente', description: 'Atiende únicamente los chats asignados.' },
 ]
 
@@ -68,7 +76,9 @@ export class InstallBootstrapper {
     if (!email || !password) return
     if (await User.findByEmail(email)) return
     if (password.length < 8) {
-      logger.error('CHASQUI_ADMIN_PASSWORD must have at least 8 characters; administrator not created')
+      logger.error(
+        'CHASQUI_ADMIN_PASSWORD must have at least 8 characters; administrator not created'
+      )
       return
     }
     if (!(await Organization.current())) {

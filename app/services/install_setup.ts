@@ -49,7 +49,12 @@ export class InstallSetup {
         { client: trx }
       )
       await auditTrail.record(
-        { actorId: admin.id, action: 'setup.completed', subjectType: 'organization', after: { name: input.organizationName } },
+        {
+          actorId: admin.id,
+          action: 'setup.completed',
+          subjectType: 'organization',
+          after: { name: input.organizationName },
+        },
         trx
       )
       setupState.reset()

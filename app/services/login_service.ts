@@ -3,7 +3,11 @@ import User from '#models/user'
 
 export type LoginResult =
   | { user: User; reason?: undefined; retryAfterMinutes?: undefined }
-  | { user: null; reason: 'invalid_credentials' | 'inactive' | 'throttled'; retryAfterMinutes?: number }
+  | {
+      user: null
+      reason: 'invalid_credentials' | 'inactive' | 'throttled'
+      retryAfterMinutes?: number
+    }
 
 /**
  * Email + password login with brute-force throttling: five failures for one
@@ -30,7 +34,11 @@ export class LoginService {
     const [error, user] = outcome
     if (error) {
       const seconds = error.response.availableIn
-      return { user: null, reason: 'throttled', retryAfterMinutes: Math.max(1, Math.ceil(seconds / 60)) }
+      return {
+        user: null,
+        reason: 'throttled',
+        retryAfterMinutes: Math.max(1, Math.ceil(seconds / 60)),
+      }
     }
     if (!user) return { user: null, reason: 'invalid_credentials' }
     if (!user.isActive) return { user: null, reason: 'inactive' }

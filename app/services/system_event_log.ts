@@ -60,17 +60,33 @@ export class SystemEventLog {
       const [row] = await db
         .insertQuery()
         .table('system_events')
-        .insert({ level: input.level, category: input.category, source, message: input.message, context: JSON.stringify(context), created_at: new Date() })
+        .insert({
+          level: input.level,
+          category: input.category,
+          source,
+          message: input.message,
+          context: JSON.stringify(context),
+          created_at: new Date(),
+        })
         .returning('id')
       id = Number(typeof row === 'object' ? row.id : row)
     } catch (error) {
       // The file above already has the event; a database outage must not hide it.
-      this.#logger().error({ message: 'could not store system event', error: (error as Error).message })
+      this.#logger().error({
+        message: 'could not store system event',
+        error: (error as Error).message,
+      })
       return null
     }
     // Outside the try: a failing listener is not a storage failure (the
     // emitter's error handler in start/events.ts logs it).
-    await emitter.emit('system_event:recorded', { id, level: input.level, category: input.category, source, message: input.message })
+    await emitter.emit('system_event:recorded', {
+      id,
+      level: input.level,
+      category: input.category,
+      source,
+      message: input.message,
+    })
     return id
   }
 
@@ -84,6 +100,12 @@ export default new SystemEventLog()
 declare module '@adonisjs/core/types' {
   interface EventsList {
     /** After the row is stored (no transaction involved). */
-    'system_event:recorded': { id: number; level: SystemEventLevel; category: string; source: string; message: string }
+    'system_event:recorded': {
+      id: number
+      level: SystemEventLevel
+      category: string
+      source: string
+      message: string
+    }
   }
 }

@@ -7,5 +7,9 @@ export const loginValidator = vine.create({
 
 export const passwordChangeValidator = vine.create({
   currentPassword: vine.string(),
-  password: vine.string().minLength(8).maxLength(128).confirmed({ confirmationField: 'passwordConfirmation' }),
+  password: vine
+    .string()
+    .minLength(8)
+    .maxLength(128)
+    .confirmed({ confirmationField: 'passwordConfirmation' }),
 })

