@@ -20,8 +20,11 @@ export default class VendorAssetsController {
   async show({ params, response }: HttpContext) {
     const file = FILES[params.file]
     if (!file) return response.notFound('')
-    response.header('Cache-Control', 'public, max-age=86400')
+    // Libraries change only with an upgrade of node_modules; our own files
+    // must be revalidated so browsers pick up a new release at once.
+    const ours = file.startsWith('resources/')
+    response.header('Cache-Control', ours ? 'no-cache' : 'public, max-age=86400')
     response.type(file.endsWith('.css') ? '.css' : '.js')
-    return response.download(app.makePath(file))
+    return response.download(app.makePath(file), true)
   }
 }
