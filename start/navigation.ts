@@ -13,6 +13,13 @@ navigation.add({
   order: 10,
 })
 navigation.add({
+  key: 'connections',
+  label: { es: 'Conexiones', en: 'Connections' },
+  href: '/connections',
+  permissions: ['connections.operate', 'connections.manage'],
+  order: 70,
+})
+navigation.add({
   key: 'users',
   label: { es: 'Usuarios', en: 'Users' },
   href: '/users',

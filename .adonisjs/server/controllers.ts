@@ -6,6 +6,8 @@
 export const controllers = {
   AccountLocale: () => import('#controllers/account_locale_controller'),
   AuditLogs: () => import('#controllers/audit_logs_controller'),
+  ConnectionSettings: () => import('#controllers/connection_settings_controller'),
+  Connections: () => import('#controllers/connections_controller'),
   ConversationAssignments: () => import('#controllers/conversation_assignments_controller'),
   ConversationMessages: () => import('#controllers/conversation_messages_controller'),
   ConversationResolutions: () => import('#controllers/conversation_resolutions_controller'),

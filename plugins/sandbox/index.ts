@@ -46,7 +46,10 @@ export default definePlugin({
       {
         key: 'sandbox.use',
         group: 'sandbox',
-        label: { es: 'Usar el teléfono de cliente de prueba', en: 'Use the sandbox customer phone' },
+        label: {
+          es: 'Usar el teléfono de cliente de prueba',
+          en: 'Use the sandbox customer phone',
+        },
         defaults: ['admin'],
       },
     ],

@@ -54,9 +54,7 @@ export class SandboxDriver implements ChannelDriver {
         retryable: failure === 'retryable',
         code: `sandbox_${failure}`,
         reason:
-          failure === 'retryable'
-            ? 'Simulated temporary failure'
-            : 'Simulated permanent failure',
+          failure === 'retryable' ? 'Simulated temporary failure' : 'Simulated permanent failure',
       })
     }
     if (!CAPABILITIES.mediaKinds.includes(message.kind)) {
@@ -85,7 +83,9 @@ export class SandboxDriver implements ChannelDriver {
   #later(ms: number, work: () => Promise<unknown>) {
     const timer = setTimeout(() => {
       this.#timers.delete(timer)
-      work().catch((error) => sandboxContext().logger.warn({ err: error }, 'sandbox receipt failed'))
+      work().catch((error) =>
+        sandboxContext().logger.warn({ err: error }, 'sandbox receipt failed')
+      )
     }, ms)
     timer.unref()
     this.#timers.add(timer)

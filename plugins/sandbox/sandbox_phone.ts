@@ -125,7 +125,12 @@ export class SandboxPhone {
   }
 
   /** A business message reached the customer's phone (called by the driver's send()). */
-  async receive(connectionId: number, customer: SandboxCustomer, kind: string, body: string | null) {
+  async receive(
+    connectionId: number,
+    customer: SandboxCustomer,
+    kind: string,
+    body: string | null
+  ) {
     const externalId = `sbx-out-${randomUUID()}`
     await this.#ctx.db.table('sandbox_messages').insert({
       connection_id: connectionId,

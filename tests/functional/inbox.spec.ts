@@ -229,6 +229,22 @@ test.group('Inbox: chat list', (group) => {
     assert.include(html, 'Sin Agente')
     assert.include(html, 'VIP')
     assert.notInclude(html, 'Con Agente')
+    const [department] = await db
+      .table('departments')
+      .insert({
+        name: 'Cobranzas',
+        is_active: true,
+        created_at: new Date(),
+        updated_at: new Date(),
+      })
+      .returning('id')
+    await db
+      .from('conversations')
+      .where('id', first.conversationId)
+      .update({ department_id: department.id })
+    html = await get(`department=${department.id}`)
+    assert.include(html, 'Con Agente')
+    assert.notInclude(html, 'Sin Agente')
     html = await get(`connection=${first.connection.id}`)
     assert.include(html, 'Con Agente')
     assert.notInclude(html, 'Sin Agente')
@@ -456,6 +472,30 @@ test.group('Inbox: composer', (group) => {
     assert.lengthOf(await db.from('outbox'), 0)
   })
 
+  test('without htmx a refused link comes back through the session, text kept', async ({
+    client,
+    assert,
+  }) => {
+    const agent = await createUser('agent')
+    const { conversationId } = await chat({ agent })
+    const url = `/inbox/conversations/${conversationId}`
+    const response = await client
+      .post(`${url}/messages`)
+      .header('referer', url)
+      .form({ body: 'ver https://x.io', clientId: 'nojs-1' })
+      .withCsrfToken()
+      .loginAs(agent)
+      .redirects(0)
+    response.assertStatus(302)
+    response.assertHeader('location', url)
+    response.assertFlashMessage('inputErrorsBag', {
+      body: [
+        'No se permiten enlaces en los mensajes. Quita la dirección web (http://, https:// o www.) e intenta de nuevo.',
+      ],
+    })
+    assert.lengthOf(await messagesOf(conversationId), 1)
+  })
+
   test('an empty message is refused; without htmx a send redirects back to the chat', async ({
     client,
     assert,
@@ -573,6 +613,32 @@ test.group('Inbox: assignment, resolution, retry', (group) => {
     assert.equal((await Conversation.findOrFail(conversationId)).state, 'pending')
     assert.lengthOf(await auditEntries('conversation.resolve'), 1)
     assert.lengthOf(await auditEntries('conversation.reopen'), 1)
+  })
+
+  test('reopening is refused while the customer has a newer open chat', async ({
+    client,
+    assert,
+  }) => {
+    const agent = await createUser('agent')
+    const { connection, conversationId } = await chat({ agent })
+    await client
+      .post(`/conversations/${conversationId}/resolution`)
+      .withCsrfToken()
+      .loginAs(agent)
+      .redirects(0)
+    const newer = await receive(connection, { waId: String(phone), body: 'otra vez' })
+    assert.notEqual(newer.conversationId, conversationId)
+    const response = await client
+      .delete(`/conversations/${conversationId}/resolution`)
+      .header('referer', `/inbox/conversations/${conversationId}`)
+      .withCsrfToken()
+      .loginAs(agent)
+      .redirects(0)
+    response.assertFlashMessage(
+      'error',
+      'El cliente tiene otro chat abierto en esta línea: continúa allí.'
+    )
+    assert.equal((await Conversation.findOrFail(conversationId)).state, 'resolved')
   })
 
   test('a failed message is sent again with Retry', async ({ client, assert }) => {

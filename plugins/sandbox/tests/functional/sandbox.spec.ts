@@ -64,7 +64,10 @@ test.group('Sandbox / customer phone page', (group) => {
     created.assertStatus(302)
     const [customer] = await phone.customers(connection.id)
     assert.equal(customer.phone, '+593991112233')
-    assert.equal(created.header('location'), `/sandbox/connections/${connection.id}/phone?customer=${customer.id}`)
+    assert.equal(
+      created.header('location'),
+      `/sandbox/connections/${connection.id}/phone?customer=${customer.id}`
+    )
 
     const sent = await client
       .post(`/sandbox/connections/${connection.id}/phone/messages`)
@@ -238,6 +241,13 @@ test.group('Sandbox / ace commands', (group) => {
       'x',
     ])
     assert.equal(exitCode, 1)
-    assert.equal(await db.from('messages').count('* as n').first().then((r) => Number(r.n)), 0)
+    assert.equal(
+      await db
+        .from('messages')
+        .count('* as n')
+        .first()
+        .then((r) => Number(r.n)),
+      0
+    )
   })
 })
