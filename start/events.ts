@@ -19,7 +19,9 @@ emitter.onError((event, error) => {
 })
 
 emitter.on('session_auth:login_succeeded', async ({ user }) => {
-  await User.query().where('id', (user as User).id).update({ last_login_at: DateTime.now().toSQL() })
+  await User.query()
+    .where('id', (user as User).id)
+    .update({ last_login_at: DateTime.now().toSQL() })
 })
 
 emitter.on('system_event:recorded', [NotifyCriticalSystemEvent])

@@ -13,6 +13,20 @@ navigation.add({
   order: 10,
 })
 navigation.add({
+  key: 'tags',
+  label: { es: 'Etiquetas', en: 'Tags' },
+  href: '/tags',
+  permissions: ['tags.manage'],
+  order: 40,
+})
+navigation.add({
+  key: 'quick_replies',
+  label: { es: 'Respuestas rápidas', en: 'Quick replies' },
+  href: '/quick-replies',
+  permissions: ['quick_replies.manage'],
+  order: 41,
+})
+navigation.add({
   key: 'connections',
   label: { es: 'Conexiones', en: 'Connections' },
   href: '/connections',
