@@ -9,10 +9,14 @@ export default class TagsController {
   async index(ctx: HttpContext) {
     const status = tagManagement.statusFrom(ctx.request.qs())
     const tags = await tagManagement.list(status)
-    return renderPage(ctx, { page: 'pages/tags/index', partial: 'partials/tags/table' }, {
-      tags,
-      status,
-    })
+    return renderPage(
+      ctx,
+      { page: 'pages/tags/index', partial: 'partials/tags/table' },
+      {
+        tags,
+        status,
+      }
+    )
   }
 
   async create({ view }: HttpContext) {

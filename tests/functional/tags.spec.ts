@@ -81,6 +81,7 @@ test.group('Tags page · access per role', (group) => {
   })
 
   test('a guest is sent to /login from every route', async ({ client }) => {
+    await createUser('admin')
     const tag = await createTag('Promesa de pago')
     const requests = [
       client.get('/tags'),
@@ -122,9 +123,9 @@ test.group('Tags page · create and edit', (group) => {
       .withCsrfToken()
       .loginAs(admin)
       .form({
-        name: 'Promesa de pago',
-        color: '#1F8A70',
-        description: 'El cliente prometió pagar',
+        'name': 'Promesa de pago',
+        'color': '#1F8A70',
+        'description': 'El cliente prometió pagar',
         'roleIds[]': [String(agentId), String(supervisorId)],
       })
       .redirects(0)
@@ -135,7 +136,10 @@ test.group('Tags page · create and edit', (group) => {
     assert.equal(tag.color, '#1f8a70')
     assert.equal(tag.description, 'El cliente prometió pagar')
     assert.isTrue(tag.isActive)
-    assert.deepEqual(await tagRoleIds(tag.id), [supervisorId, agentId].sort((a, b) => a - b))
+    assert.deepEqual(
+      await tagRoleIds(tag.id),
+      [supervisorId, agentId].sort((a, b) => a - b)
+    )
 
     const [entry] = await auditEntries('tag.created')
     assert.equal(entry.actor_id, admin.id)
@@ -143,13 +147,20 @@ test.group('Tags page · create and edit', (group) => {
     assert.equal(entry.subject_id, String(tag.id))
     assert.isNull(entry.before)
     assert.equal(entry.after.name, 'Promesa de pago')
-    assert.deepEqual(entry.after.roleIds, [supervisorId, agentId].sort((a, b) => a - b))
+    assert.deepEqual(
+      entry.after.roleIds,
+      [supervisorId, agentId].sort((a, b) => a - b)
+    )
 
     const page = await client.get('/tags').loginAs(admin)
     page.assertTextIncludes('<tr id="tag-' + tag.id + '">')
     page.assertTextIncludes('Promesa de pago')
     page.assertTextIncludes('#1f8a70')
     page.assertTextIncludes('Supervisor, Agente')
+
+    const audit = await client.get('/audit').loginAs(admin)
+    audit.assertTextIncludes('Creó una etiqueta')
+    audit.assertTextIncludes(`Etiqueta #${tag.id}`)
   })
 
   test('a tag without roles is visible to all roles', async ({ client, assert }) => {
@@ -218,7 +229,9 @@ test.group('Tags page · create and edit', (group) => {
       .loginAs(admin)
       .form({ name: 'promesa de pago', color: '#000000' })
       .redirects(0)
-    rename.assertFlashMessage('inputErrorsBag', { name: ['Ya existe una etiqueta con ese nombre.'] })
+    rename.assertFlashMessage('inputErrorsBag', {
+      name: ['Ya existe una etiqueta con ese nombre.'],
+    })
     await other.refresh()
     assert.equal(other.name, 'Mora')
     const same = await client
@@ -244,6 +257,23 @@ test.group('Tags page · create and edit', (group) => {
       })
     }
     assert.isNull(await Tag.findBy('name', 'Mora'))
+
+    // The form comes back with what was typed and ticked.
+    const agentId = await roleId('agent')
+    const refused = await client
+      .post('/tags')
+      .withCsrfToken()
+      .loginAs(admin)
+      .header('referer', '/tags/create')
+      .form({ 'name': 'Mora', 'color': 'red', 'roleIds[]': [String(agentId)] })
+      .redirects(0)
+    const page = await client
+      .get('/tags/create')
+      .loginAs(admin)
+      .withFlashMessages(refused.flashMessages())
+    page.assertTextIncludes('El color debe tener el formato #RRGGBB')
+    page.assertTextIncludes('value="Mora"')
+    assert.match(page.text(), new RegExp(`value="${agentId}" checked`))
   })
 
   test('editing changes fields and roles, with before/after in the audit', async ({
@@ -260,9 +290,9 @@ test.group('Tags page · create and edit', (group) => {
       .withCsrfToken()
       .loginAs(admin)
       .form({
-        name: 'Mora temprana',
-        color: '#ff0000',
-        description: '1 a 30 días',
+        'name': 'Mora temprana',
+        'color': '#ff0000',
+        'description': '1 a 30 días',
         'roleIds[]': [String(supervisorId)],
       })
       .redirects(0)
@@ -296,7 +326,7 @@ test.group('Tags page · create and edit', (group) => {
       .post('/tags')
       .withCsrfToken()
       .loginAs(admin)
-      .form({ name: 'Mora', color: '#000000', 'roleIds[]': ['99999'] })
+      .form({ 'name': 'Mora', 'color': '#000000', 'roleIds[]': ['99999'] })
       .redirects(0)
     response.assertFlashMessage('inputErrorsBag', {
       roleIds: ['Uno de los roles elegidos no existe. Recarga la página.'],
