@@ -7,7 +7,10 @@ test.group('Front-end assets served by the app (no CDN)', (group) => {
     await createUser('admin')
   })
 
-  test('htmx 2, Alpine and the Transmit client come from node_modules', async ({ client, assert }) => {
+  test('htmx 2, Alpine and the Transmit client come from node_modules', async ({
+    client,
+    assert,
+  }) => {
     const htmx = await client.get('/vendor/htmx.min.js')
     htmx.assertStatus(200)
     assert.include(htmx.text(), '2.0.11')
