@@ -16,6 +16,7 @@ export const controllers = {
   Home: () => import('#controllers/home_controller'),
   Inbox: () => import('#controllers/inbox_controller'),
   InboxPendingCounter: () => import('#controllers/inbox_pending_counter_controller'),
+  Media: () => import('#controllers/media_controller'),
   MessageRetries: () => import('#controllers/message_retries_controller'),
   Messages: () => import('#controllers/messages_controller'),
   NotificationBell: () => import('#controllers/notification_bell_controller'),

@@ -1,0 +1,72 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import Message from '#models/message'
+import conversationAccess from '#services/conversation_access'
+import mediaStore from '#services/media_store'
+import mediaUploads from '#services/media_uploads'
+import { MediaRefusedException } from '#services/media_policy'
+
+/** Shown in the browser; everything else is downloaded. */
+const INLINE = /^(image\/(jpeg|png|webp|gif)|audio\/|video\/)/
+
+/**
+ * Message media: uploads from the composer (validated, stored, returned as
+ * an opaque token) and serving a message's file to whoever may see its
+ * conversation — 404 for everyone else, so existence is not revealed.
+ */
+export default class MediaController {
+  async store({ request, response, auth, i18n }: HttpContext) {
+    const file = request.file('file')
+    if (!file || !file.tmpPath) {
+      return response.unprocessableEntity({
+        code: 'missing_file',
+        error: i18n.t('media.errors.missing_file'),
+      })
+    }
+    try {
+      const receipt = await mediaUploads.create(auth.user!.id, file.tmpPath, file.clientName)
+      return response.created(receipt)
+    } catch (error) {
+      if (error instanceof MediaRefusedException) {
+        return response.unprocessableEntity({
+          code: error.reason,
+          error: error.translate((key, data) => i18n.t(key, data)),
+        })
+      }
+      throw error
+    }
+  }
+
+  async show({ params, response, auth }: HttpContext) {
+    const message = await Message.query()
+      .where('id', params.id)
+      .select('id', 'conversation_id', 'media_path', 'media_mime', 'media_size', 'media_filename')
+      .first()
+    if (
+      !message?.mediaPath ||
+      !(await conversationAccess.mayView(auth.user, message.conversationId)) ||
+      !(await mediaStore.exists(message.mediaPath))
+    ) {
+      return response.notFound('Not found')
+    }
+    const mime = message.mediaMime || 'application/octet-stream'
+    const disposition = INLINE.test(mime) ? 'inline' : 'attachment'
+    response.header('Content-Type', mime)
+    response.header('Content-Disposition', contentDisposition(disposition, message.mediaFilename))
+    response.header('X-Content-Type-Options', 'nosniff')
+    response.header('Content-Security-Policy', "default-src 'none'; sandbox")
+    response.header('Cache-Control', 'private, max-age=3600')
+    if (message.mediaSize) response.header('Content-Length', String(message.mediaSize))
+    return response.stream(mediaStore.stream(message.mediaPath))
+  }
+}
+
+/** RFC 6266: an ASCII fallback plus the UTF-8 name, percent-encoded. */
+export function contentDisposition(type: 'inline' | 'attachment', filename: string | null) {
+  if (!filename) return type
+  const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\;]/g, '_')
+  const encoded = encodeURIComponent(filename).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
+  )
+  return `${type}; filename="${ascii}"; filename*=UTF-8''${encoded}`
+}
