@@ -1,8 +1,6 @@
 import env from '#start/env'
 import { defineConfig } from '@adonisjs/transmit'
-import { redis } from '@adonisjs/transmit/transports/redis'
-
-const redisUrl = env.get('REDIS_URL')
+import { transmitTransport } from '#services/transmit_transport'
 
 /**
  * In-process by default; with REDIS_URL every instance receives every
@@ -10,16 +8,5 @@ const redisUrl = env.get('REDIS_URL')
  */
 export default defineConfig({
   pingInterval: '30s',
-  transport: redisUrl ? { driver: redis(parseRedisUrl(redisUrl)) } : null,
+  transport: transmitTransport(env.get('REDIS_URL')),
 })
-
-function parseRedisUrl(value: string) {
-  const url = new URL(value)
-  return {
-    host: url.hostname,
-    port: Number(url.port || 6379),
-    password: url.password || undefined,
-    db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0,
-    keyPrefix: 'chasqui:transmit:',
-  }
-}
