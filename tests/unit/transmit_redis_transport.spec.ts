@@ -71,8 +71,12 @@ test.group('Live updates across instances (REDIS_URL)', () => {
     cleanup,
   }) => {
     const channel = `users/${Date.now()}`
-    const a = new Transmit<Record<string, never>>({}, transmitTransport(REDIS_URL)!.driver())
-    const b = new Transmit<Record<string, never>>({}, transmitTransport(REDIS_URL)!.driver())
+    const instance = () => {
+      const transport = transmitTransport(REDIS_URL)!
+      return new Transmit<Record<string, never>>({ transport }, transport.driver())
+    }
+    const a = instance()
+    const b = instance()
     const server = await instanceServing(a, channel)
     cleanup(async () => {
       server.closeAllConnections()
