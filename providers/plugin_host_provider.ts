@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import type { ApplicationService } from '@adonisjs/core/types'
 import type { PluginsConfig } from '#plugin_host/contract'
 import type { PluginStateWatcher } from '#plugin_host/plugin_state_watcher'
+import type { PluginJobRunner } from '#plugin_host/plugin_job_runner'
 
 /**
  * Loads the plugins listed in config/plugins.ts at boot (failing fast, naming
@@ -13,6 +14,7 @@ import type { PluginStateWatcher } from '#plugin_host/plugin_state_watcher'
  */
 export default class PluginHostProvider {
   #watcher?: PluginStateWatcher
+  #jobs?: PluginJobRunner
 
   constructor(protected app: ApplicationService) {}
 
@@ -60,9 +62,17 @@ export default class PluginHostProvider {
       logger: await this.app.container.make('logger'),
     })
     await this.#watcher.start()
+
+    const { PluginJobRunner } = await import('#plugin_host/plugin_job_runner')
+    this.#jobs = new PluginJobRunner(
+      { jobs: () => pluginHost.declaredJobs(), isActive: (key) => pluginHost.isActive(key) },
+      await this.app.container.make('logger')
+    )
+    this.#jobs.start()
   }
 
   async shutdown() {
+    this.#jobs?.stop()
     await this.#watcher?.stop()
     const { default: pluginHost } = await import('#plugin_host/plugin_host')
     await pluginHost.stopAll()

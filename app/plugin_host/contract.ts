@@ -79,7 +79,10 @@ export type PluginRoutes = (router: Router, middleware: PluginRouteMiddleware) =
 /** A declared job; the scheduler that runs them arrives with the job runner. */
 export interface PluginJob {
   name: string
-  /** Human interval or cron expression, interpreted by the job runner. */
+  /**
+   * How often it runs, as a human interval ('30s', '5m', '1h'; at least 1s).
+   * Runs once per interval across all instances sharing the database.
+   */
   schedule: string
   run(): Promise<void> | void
 }
@@ -109,6 +112,12 @@ export interface PluginContext<Settings extends Record<string, any> = Record<str
 
   /** Routes mounted once at boot under `/<key>` (underscores become dashes), 404 while disabled. */
   routes(define: PluginRoutes): void
+  /**
+   * Public provider callbacks mounted once at boot under `/webhooks` (no prefix of the key, CSRF
+   * and setup redirects skipped), 404 while disabled: e.g. `router.post('/meta', …)` answers
+   * `POST /webhooks/meta`. Verify each request yourself (signatures).
+   */
+  webhooks(define: PluginRoutes): void
   /** Mounts an Edge disk `key::` (default `plugins/<key>/views`). */
   views(directory?: string | URL): void
   /** Adds a migrations folder to Lucid's paths (default `plugins/<key>/migrations`). */

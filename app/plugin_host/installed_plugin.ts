@@ -26,6 +26,7 @@ export class InstalledPlugin {
 
   /* declared by register() */
   readonly routes: PluginRoutes[] = []
+  readonly webhookRoutes: PluginRoutes[] = []
   readonly listeners: DeclaredListener[] = []
   readonly jobs: PluginJob[] = []
   viewsPath: string | null = null

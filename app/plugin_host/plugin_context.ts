@@ -1,3 +1,4 @@
+import { jobInterval } from '#plugin_host/plugin_job_runner'
 import { isAbsolute, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import emitter from '@adonisjs/core/services/emitter'
@@ -48,6 +49,10 @@ export function createPluginContext(
       declaring('routes')
       plugin.routes.push(define)
     },
+    webhooks(define) {
+      declaring('webhooks')
+      plugin.webhookRoutes.push(define)
+    },
     views(directory) {
       declaring('views')
       plugin.viewsPath = toPath(directory ?? `plugins/${key}/views`, deps.appRoot)
@@ -62,6 +67,9 @@ export function createPluginContext(
     jobs: {
       define(job) {
         declaring('jobs')
+        if (plugin.jobs.some((declared) => declared.name === job.name))
+          throw new Error(`Plugin "${key}": job "${job.name}" is declared twice`)
+        jobInterval(job.schedule, `Plugin "${key}", job "${job.name}"`)
         plugin.jobs.push(job)
       },
     },

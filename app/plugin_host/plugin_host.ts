@@ -174,6 +174,13 @@ export class PluginHost {
           .as(plugin.key)
           .use(middleware.pluginActive({ key: plugin.key }))
       }
+      for (const define of plugin.webhookRoutes) {
+        router
+          .group(() => define(router, middleware))
+          .prefix('/webhooks')
+          .as(`${plugin.key}.webhooks`)
+          .use(middleware.pluginActive({ key: plugin.key }))
+      }
     }
   }
 
@@ -195,11 +202,9 @@ export class PluginHost {
     return this.plugins.filter((p) => p.migrationsPath).map((p) => p.migrationsPath!)
   }
 
-  /** Jobs of the plugins running now (read by the job runner). */
-  activeJobs(): { plugin: string; job: PluginJob }[] {
-    return this.plugins
-      .filter((p) => this.isActive(p.key))
-      .flatMap((p) => p.jobs.map((job) => ({ plugin: p.key, job })))
+  /** Every installed plugin's declared jobs; the job runner runs those of active plugins. */
+  declaredJobs(): { plugin: string; job: PluginJob }[] {
+    return this.plugins.flatMap((p) => p.jobs.map((job) => ({ plugin: p.key, job })))
   }
 
   /** The core lends a service to plugins (`ctx.ports.<name>`). */

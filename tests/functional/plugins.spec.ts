@@ -106,6 +106,10 @@ test.group('Settings → Plugins / enable and disable', (group) => {
     hello.assertStatus(200)
     hello.assertTextIncludes('¡Hola!')
     hello.assertTextIncludes('sin configurar')
+    // The plugin's own lang files (plugins/hello/lang) answer in each user's language.
+    const english = await client.get('/hello').loginAs(await createUser('agent', { locale: 'en' }))
+    english.assertTextIncludes('Visits')
+    english.assertTextIncludes('not set')
     const home = await client.get('/').loginAs(agent)
     assert.include(home.text(), 'href="/hello"')
 
