@@ -6,6 +6,7 @@ import { DateTime } from 'luxon'
 import notifier from '#services/notifier'
 import conversationSearch from '#services/conversation_search'
 import type User from '#models/user'
+import './view_media.js'
 
 edge.global('formatDateTime', (value: DateTime | null | undefined, locale = 'es') => {
   if (!value) return ''

@@ -41,6 +41,8 @@ export default class ConversationMessagesController {
         mode,
         body: data.body,
         clientId: data.clientId,
+        // The attachment stays in the composer unless it is the problem.
+        mediaToken: error.translationKey === 'media.errors.upload_expired' ? null : data.mediaToken,
         error: message,
       })
     }

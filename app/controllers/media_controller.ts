@@ -23,7 +23,11 @@ export default class MediaController {
       })
     }
     try {
-      const receipt = await mediaUploads.create(auth.user!.id, file.tmpPath, file.clientName)
+      // `voice=1`: recorded in the browser's composer, so an Opus recording is a voice note.
+      const voice = ['1', 'true'].includes(String(request.input('voice', '')))
+      const receipt = await mediaUploads.create(auth.user!.id, file.tmpPath, file.clientName, {
+        voice,
+      })
       return response.created(receipt)
     } catch (error) {
       if (error instanceof MediaRefusedException) {

@@ -13,7 +13,9 @@ const FILES: Record<string, string> = {
   'app.js': 'resources/js/app.js',
   'live.js': 'resources/js/live.js',
   'inbox.js': 'resources/js/inbox.js',
+  'attachments.js': 'resources/js/attachments.js',
   'app.css': 'resources/css/app.css',
+  'media.css': 'resources/css/media.css',
 }
 
 export default class VendorAssetsController {

@@ -3,7 +3,16 @@ import { fileTypeFromBuffer } from 'file-type'
 import { RuleViolationException } from '#exceptions/rule_violation_exception'
 
 /** What an agent may attach (R-MSG-2). Videos are never accepted. */
-export type MediaKind = 'image' | 'document' | 'audio'
+export type MediaKind = 'image' | 'document' | 'audio' | 'voice'
+
+export interface CheckOptions {
+  /**
+   * The file was recorded in the browser as a voice note: an Opus recording
+   * (WebM/Opus from Chromium's MediaRecorder, Ogg/Opus from Firefox) becomes
+   * kind `voice`. Any other audio stays `audio`.
+   */
+  voice?: boolean
+}
 
 const MB = 1024 * 1024
 
@@ -12,7 +21,11 @@ export const MEDIA_LIMITS: Record<MediaKind, number> = {
   image: 5 * MB,
   document: 16 * MB,
   audio: 16 * MB,
+  voice: 16 * MB,
 }
+
+/** Containers a browser voice recording comes in (what `voice: true` turns into kind `voice`). */
+const VOICE_MIMES = new Set(['audio/webm', 'audio/ogg; codecs=opus'])
 
 /** The real content types accepted, by sniffed mime → kind and stored extension. */
 const ACCEPTED: Record<string, { kind: MediaKind; mime: string; ext: string }> = {
@@ -60,7 +73,7 @@ export class MediaRefusedException extends RuleViolationException {
  */
 export class MediaPolicy {
   /** Checks a Buffer or a file on disk; throws MediaRefusedException when refused. */
-  async check(source: Buffer | string): Promise<AcceptedMedia> {
+  async check(source: Buffer | string, options: CheckOptions = {}): Promise<AcceptedMedia> {
     const bytes = typeof source === 'string' ? await readAll(source) : source
     if (bytes.length === 0) throw new MediaRefusedException('empty')
     const sniffed = await fileTypeFromBuffer(bytes)
@@ -71,7 +84,8 @@ export class MediaPolicy {
     if (bytes.length > limit) {
       throw new MediaRefusedException('too_large', { max: Math.round(limit / MB) })
     }
-    return { ...accepted, size: bytes.length }
+    const kind = options.voice && VOICE_MIMES.has(accepted.mime) ? 'voice' : accepted.kind
+    return { ...accepted, kind, size: bytes.length }
   }
 
   /** The same verdict without throwing: null when accepted, else the refusal. */

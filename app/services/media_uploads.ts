@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
-import mediaPolicy, { type MediaKind } from '#services/media_policy'
+import mediaPolicy, { type CheckOptions, type MediaKind } from '#services/media_policy'
 import mediaStore, { type StoredMedia } from '#services/media_store'
 
 /** How long an upload waits for its message. */
@@ -16,6 +16,9 @@ export interface UploadReceipt {
 }
 
 export interface ClaimedUpload {
+  token: string
+  userId: number
+  expiresAt: Date
   kind: MediaKind
   /** Ready for OutboundService.submit({ media }). */
   media: Omit<StoredMedia, 'filename'> & { filename: string | null }
@@ -30,9 +33,10 @@ export class MediaUploads {
   async create(
     userId: number,
     source: Buffer | string,
-    clientName?: string | null
+    clientName?: string | null,
+    options: CheckOptions = {}
   ): Promise<UploadReceipt> {
-    const accepted = await mediaPolicy.check(source)
+    const accepted = await mediaPolicy.check(source, options)
     const stored = await mediaStore.put(source, {
       mime: accepted.mime,
       ext: accepted.ext,
@@ -70,10 +74,13 @@ export class MediaUploads {
       .where('user_id', userId)
       .where('expires_at', '>', new Date())
       .delete()
-      .returning(['kind', 'path', 'mime', 'size', 'filename', 'sha256'])
+      .returning(['kind', 'path', 'mime', 'size', 'filename', 'sha256', 'expires_at'])
     const row = rows[0]
     if (!row) return null
     return {
+      token,
+      userId,
+      expiresAt: row.expires_at,
       kind: row.kind,
       media: {
         path: row.path,
@@ -83,6 +90,28 @@ export class MediaUploads {
         sha256: row.sha256,
       },
     }
+  }
+
+  /**
+   * Gives a claimed upload back (the message using it was refused), so the
+   * agent can correct the text and send again without re-uploading.
+   */
+  async release(claimed: ClaimedUpload): Promise<void> {
+    await db
+      .table('media_uploads')
+      .insert({
+        token: claimed.token,
+        user_id: claimed.userId,
+        kind: claimed.kind,
+        path: claimed.media.path,
+        mime: claimed.media.mime,
+        size: claimed.media.size,
+        filename: claimed.media.filename,
+        sha256: claimed.media.sha256,
+        expires_at: claimed.expiresAt,
+      })
+      .onConflict('token')
+      .ignore()
   }
 
   /** Drops expired rows (files stay: content-addressed, possibly shared). */

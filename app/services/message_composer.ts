@@ -1,9 +1,14 @@
 import outbound, { OutboundError } from '#channels/outbound_service'
 import { RuleViolationException } from '#exceptions/rule_violation_exception'
+import Message from '#models/message'
+import mediaUploads, { type ClaimedUpload } from '#services/media_uploads'
+import channelCapabilities from '#services/channel_capabilities'
 
 /** Any web address: http(s)://… or www.… (R-MSG-2: links are never sent). */
 const LINK = /(https?:\/\/|\bwww\.)/i
 export const MAX_BODY_LENGTH = 4096
+/** WhatsApp's limit for a media caption. */
+export const MAX_CAPTION_LENGTH = 1024
 
 export interface ComposeInput {
   conversationId: number
@@ -12,6 +17,8 @@ export interface ComposeInput {
   /** 'text' goes to the customer; 'note' is a private note that never leaves the app. */
   mode: 'text' | 'note'
   body?: string | null
+  /** An upload token from POST /media/uploads: the message carries that file, `body` is its caption. */
+  mediaToken?: string | null
 }
 
 /**
@@ -22,6 +29,7 @@ export interface ComposeInput {
 export class MessageComposer {
   async send(input: ComposeInput) {
     const body = input.body?.trim() ?? ''
+    if (input.mediaToken) return this.#sendMedia(input, input.mediaToken, body)
     if (!body) throw new RuleViolationException('inbox.errors.empty', 'body')
     if (body.length > MAX_BODY_LENGTH) {
       throw new RuleViolationException('inbox.errors.too_long', 'body', { max: MAX_BODY_LENGTH })
@@ -39,12 +47,70 @@ export class MessageComposer {
         body,
       })
     } catch (error) {
-      if (error instanceof OutboundError) {
-        throw new RuleViolationException(`inbox.errors.${error.code}`, 'body', error.details)
-      }
-      throw error
+      throw translated(error)
     }
   }
+
+  /**
+   * A media message: the upload is claimed (one use, its owner only) and
+   * given back if the message is refused, so correcting the caption never
+   * means uploading again.
+   */
+  async #sendMedia(input: ComposeInput, token: string, caption: string) {
+    if (input.mode === 'note')
+      throw new RuleViolationException('media.errors.note_attachment', 'body')
+    if (caption.length > MAX_CAPTION_LENGTH) {
+      throw new RuleViolationException('media.errors.caption_too_long', 'body', {
+        max: MAX_CAPTION_LENGTH,
+      })
+    }
+    if (LINK.test(caption)) throw new RuleViolationException('inbox.errors.links_refused', 'body')
+    const claimed = await mediaUploads.claim(token, input.authorUserId)
+    if (!claimed) {
+      // A retried POST of a send that went through: its token is spent, its message exists.
+      const earlier = input.clientId
+        ? await this.#earlier(input.authorUserId, input.clientId)
+        : null
+      if (earlier) return { message: earlier, created: false }
+      throw new RuleViolationException('media.errors.upload_expired', 'body')
+    }
+    try {
+      await this.#assertChannelSends(input.conversationId, claimed)
+      return await outbound.submit({
+        conversationId: input.conversationId,
+        authorUserId: input.authorUserId,
+        clientId: input.clientId,
+        kind: claimed.kind,
+        body: caption || null,
+        media: claimed.media,
+      })
+    } catch (error) {
+      await mediaUploads.release(claimed)
+      throw translated(error)
+    }
+  }
+
+  async #assertChannelSends(conversationId: number, claimed: ClaimedUpload) {
+    const kinds = await channelCapabilities.mediaKindsOf(conversationId)
+    // No running driver (plugin stopped): the message waits in the outbox like any other.
+    if (kinds && !kinds.includes(claimed.kind)) {
+      throw new RuleViolationException('media.errors.kind_unsupported', 'body')
+    }
+  }
+
+  #earlier(authorUserId: number, clientId: string) {
+    return Message.query()
+      .where('author_user_id', authorUserId)
+      .where('client_id', clientId.trim().slice(0, 64))
+      .first()
+  }
+}
+
+function translated(error: unknown) {
+  if (error instanceof OutboundError) {
+    return new RuleViolationException(`inbox.errors.${error.code}`, 'body', error.details)
+  }
+  return error
 }
 
 export default new MessageComposer()

@@ -20,6 +20,8 @@ export const composeValidator = vine.create({
   clientId: vine.string().trim().maxLength(64).optional(),
   mode: vine.enum(['text', 'note'] as const).optional(),
   body: vine.string().maxLength(20000).optional(),
+  /** An upload token (POST /media/uploads); checked and claimed by the MessageComposer. */
+  mediaToken: vine.string().trim().maxLength(64).optional(),
 })
 
 export const assignmentValidator = vine.create({
