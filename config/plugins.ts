@@ -7,7 +7,11 @@ import { definePluginsConfig } from '#plugin_host/contract'
  * Each entry is the plugin's index module (see docs/PLUGINS.md).
  */
 const pluginsConfig = definePluginsConfig({
-  plugins: [() => import('#plugins/hello/index'), () => import('#plugins/sandbox/index')],
+  plugins: [
+    () => import('#plugins/hello/index'),
+    () => import('#plugins/sandbox/index'),
+    () => import('#plugins/baileys/index'),
+  ],
 })
 
 export default pluginsConfig

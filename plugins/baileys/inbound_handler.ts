@@ -1,0 +1,276 @@
+import type { Database } from '@adonisjs/lucid/database'
+import {
+  isJidGroup,
+  isJidStatusBroadcast,
+  type BaileysEventMap,
+  type WAMessage,
+} from '@whiskeysockets/baileys'
+import mediaStore from '#services/media_store'
+import type { ContactIdentity, IngestPort, NormalizedInboundMessage } from '#channels/ingest_port'
+import { lookupLidMapping } from './auth_state.js'
+import {
+  extensionFor,
+  identityFromKey,
+  identityOfJids,
+  isUndecryptable,
+  mapCallStatus,
+  mapMessage,
+  mapStatus,
+  timestampOf,
+  userOf,
+} from './inbound_mapper.js'
+import type { MessageStore } from './message_store.js'
+import type { BaileysRuntime, BaileysSocket, ILogger } from './runtime.js'
+
+export interface InboundOptions {
+  connectionId: number
+  db: Database
+  ingest: IngestPort
+  store: MessageStore
+  runtime: BaileysRuntime
+  logger: ILogger
+  /** Ids of messages this driver is sending right now: their echoes are not customer messages. */
+  isOwnSend(keyId: string): boolean
+  groupsEnabled(): boolean
+  socket(): BaileysSocket | null
+}
+
+/**
+ * Everything a Baileys socket reports, turned into the core's ingest port
+ * calls: messages (notify, append and history), statuses and receipts,
+ * contacts and LID mappings, calls. Idempotent on `key.id`, as the core's
+ * port is; the session feeds it one event at a time, in order.
+ */
+export class InboundHandler {
+  /** Undecryptable messages waiting for WhatsApp's retry, by key id. */
+  #pendingStubs = new Map<string, NodeJS.Timeout>()
+
+  constructor(private options: InboundOptions) {}
+
+  async upsert({ messages, type }: BaileysEventMap['messages.upsert']) {
+    for (const message of messages) await this.message(message, { historical: false, type })
+  }
+
+  async history({ messages, contacts, lidPnMappings }: BaileysEventMap['messaging-history.set']) {
+    for (const mapping of lidPnMappings ?? []) await this.lidMapping(mapping)
+    for (const contact of contacts) await this.contactUpdate(contact)
+    for (const message of messages)
+      await this.message(message, { historical: true, type: 'append' })
+  }
+
+  async message(
+    message: WAMessage,
+    { historical, type }: { historical: boolean; type: 'notify' | 'append' }
+  ) {
+    const { key } = message
+    const remoteJid = key.remoteJid ?? ''
+    if (!key.id || !remoteJid || isJidStatusBroadcast(remoteJid)) return
+    if (isJidGroup(remoteJid) && !this.options.groupsEnabled()) return
+    if (
+      key.fromMe &&
+      (this.options.isOwnSend(key.id) || (await this.options.store.isOwnSend(key.id)))
+    )
+      return
+
+    if (isUndecryptable(message)) {
+      this.#waitForRetry(message, historical)
+      return
+    }
+    this.#cancelStub(key.id)
+
+    const mapped = mapMessage(message)
+    if (!mapped) return
+    const contact = await this.identity(message)
+    if (!contact) return
+
+    const normalized: NormalizedInboundMessage = {
+      externalId: key.id,
+      direction: key.fromMe ? 'out' : 'in',
+      contact,
+      kind: mapped.kind,
+      body: mapped.body,
+      replyTo: mapped.replyTo,
+      at: timestampOf(message.messageTimestamp),
+      historical,
+      status: key.fromMe ? (mapStatus(message.status) ?? 'sent') : undefined,
+      metadata: {
+        ...mapped.metadata,
+        upsertType: type,
+        ...(isJidGroup(remoteJid) ? { groupJid: remoteJid } : {}),
+      },
+    }
+    if (mapped.media) normalized.media = await this.#download(message, mapped.media)
+
+    await this.options.store.save(message)
+    await this.options.ingest.message(this.options.connectionId, normalized)
+  }
+
+  /** Both ids when known: the event's alt JID first, then the LID mapping Baileys stored. */
+  async identity(message: WAMessage): Promise<ContactIdentity | null> {
+    const ids = identityFromKey(message.key)
+    if (ids.lid && !ids.waId) {
+      const mapped = await lookupLidMapping(this.options.db, this.options.connectionId, ids.lid)
+      ids.waId = userOf(mapped.pnForLid) ?? mapped.pnForLid
+    } else if (ids.waId && !ids.lid) {
+      const mapped = await lookupLidMapping(this.options.db, this.options.connectionId, ids.waId)
+      ids.lid = userOf(mapped.lidForPn) ?? mapped.lidForPn
+    }
+    if (!ids.waId && !ids.lid) return null
+    return {
+      waId: ids.waId,
+      lid: ids.lid,
+      profileName: message.key.fromMe ? null : (message.pushName ?? null),
+    }
+  }
+
+  async updates(updates: BaileysEventMap['messages.update']) {
+    for (const { key, update } of updates) {
+      if (!key.id || !key.fromMe) continue
+      const status = mapStatus(update.status)
+      if (!status) continue
+      await this.options.ingest.status(this.options.connectionId, {
+        externalId: key.id,
+        status,
+        at: update.messageTimestamp ? timestampOf(update.messageTimestamp) : new Date(),
+        errorCode: status === 'failed' ? (update.messageStubParameters?.[0] ?? null) : null,
+        errorReason:
+          status === 'failed'
+            ? `WhatsApp refused the message (${update.messageStubParameters?.[0] ?? 'error'})`
+            : null,
+      })
+    }
+  }
+
+  /** Group and broadcast receipts, one per participant. */
+  async receipts(receipts: BaileysEventMap['message-receipt.update']) {
+    for (const { key, receipt } of receipts) {
+      if (!key.id || !key.fromMe) continue
+      const read = receipt.readTimestamp ?? receipt.playedTimestamp
+      const status = read ? 'read' : receipt.receiptTimestamp ? 'delivered' : null
+      if (!status) continue
+      await this.options.ingest.status(this.options.connectionId, {
+        externalId: key.id,
+        status,
+        at: timestampOf(read ?? receipt.receiptTimestamp),
+      })
+    }
+  }
+
+  async lidMapping({ lid, pn }: BaileysEventMap['lid-mapping.update']) {
+    // Only links identities of a contact that exists; an address book is not a customer list.
+    await this.options.ingest.contact(this.options.connectionId, {
+      contact: identityOfJids([lid, pn]),
+      create: false,
+    })
+  }
+
+  async contactUpdate(contact: BaileysEventMap['contacts.update'][number]) {
+    const identity = identityOfJids([contact.id, contact.lid, contact.phoneNumber])
+    if (!identity.lid && !identity.waId) return
+    identity.profileName = contact.notify ?? contact.verifiedName ?? null
+    if (contact.username) identity.username = contact.username
+    if (contact.imgUrl && contact.imgUrl !== 'changed') identity.profilePhotoUrl = contact.imgUrl
+    await this.options.ingest.contact(this.options.connectionId, {
+      contact: identity,
+      create: false,
+    })
+  }
+
+  async calls(calls: BaileysEventMap['call']) {
+    for (const call of calls) {
+      const status = mapCallStatus(call.status)
+      if (!status || call.isGroup) continue
+      const contact = identityOfJids([call.from, call.callerPn, call.chatId])
+      if (!contact.lid && !contact.waId) continue
+      await this.options.ingest.call(this.options.connectionId, {
+        callId: call.id,
+        contact,
+        direction: 'in',
+        status,
+        at: call.date instanceof Date ? call.date : new Date(call.date),
+        isVideo: !!call.isVideo,
+        metadata: { offline: call.offline },
+      })
+    }
+  }
+
+  /**
+   * WhatsApp could not decrypt it yet: Baileys asks the phone to re-send,
+   * and the real message arrives later with the same key id. Only if it
+   * never does is a readable placeholder stored, never a blank message.
+   */
+  #waitForRetry(message: WAMessage, historical: boolean) {
+    const id = message.key.id!
+    if (this.#pendingStubs.has(id)) return
+    const timer = setTimeout(() => {
+      this.#pendingStubs.delete(id)
+      this.#placeholder(message, historical).catch((error) =>
+        this.options.logger.warn(
+          { err: error },
+          'baileys: storing an undecryptable placeholder failed'
+        )
+      )
+    }, this.options.runtime.undecryptableGraceMs)
+    timer.unref()
+    this.#pendingStubs.set(id, timer)
+  }
+
+  async #placeholder(message: WAMessage, historical: boolean) {
+    const contact = await this.identity(message)
+    if (!contact) return
+    await this.options.ingest.message(this.options.connectionId, {
+      externalId: message.key.id!,
+      direction: message.key.fromMe ? 'out' : 'in',
+      contact,
+      kind: 'unsupported',
+      // The timeline labels an unsupported message in the reader's language: never a blank bubble.
+      body: null,
+      at: timestampOf(message.messageTimestamp),
+      historical,
+      metadata: {
+        undecryptable: true,
+        stubParameters: message.messageStubParameters ?? [],
+        unsupported: { type: 'ciphertext' },
+      },
+    })
+  }
+
+  #cancelStub(id: string) {
+    const timer = this.#pendingStubs.get(id)
+    if (timer) clearTimeout(timer)
+    this.#pendingStubs.delete(id)
+  }
+
+  pendingUndecryptable() {
+    return this.#pendingStubs.size
+  }
+
+  stop() {
+    for (const timer of this.#pendingStubs.values()) clearTimeout(timer)
+    this.#pendingStubs.clear()
+  }
+
+  async #download(
+    message: WAMessage,
+    media: NonNullable<ReturnType<typeof mapMessage>>['media'] & object
+  ) {
+    const providerMediaId = null
+    const socket = this.options.socket()
+    try {
+      if (!socket) throw new Error('not connected')
+      const bytes = await this.options.runtime.download(message, socket, this.options.logger)
+      const mime = media.mime?.split(';')[0].trim() || 'application/octet-stream'
+      const stored = await mediaStore.put(bytes, {
+        mime,
+        ext: extensionFor(media.mime, media.type),
+        filename: media.filename,
+        at: timestampOf(message.messageTimestamp),
+      })
+      return { ...stored, providerMediaId }
+    } catch (error) {
+      // The message is still stored (with its caption); the file stays fetchable from the raw message.
+      this.options.logger.warn({ err: error, id: message.key.id }, 'baileys: media download failed')
+      return { mime: media.mime, filename: media.filename, providerMediaId: message.key.id ?? null }
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import { definePlugin } from '#plugin_host/contract'
+import { setBaileysContext, type BaileysContext } from './plugin_context.js'
+import drivers from './baileys_driver.js'
+import { SessionManager } from './session_manager.js'
+import { registerBaileysRoutes } from './routes.js'
+
+function makeManager(ctx: BaileysContext) {
+  return new SessionManager({
+    db: ctx.db,
+    ingest: ctx.ports.ingest,
+    logger: ctx.logger,
+    record: (event) => ctx.systemEvents.record(event),
+    connectionIds: async () => (await ctx.ports.channels.connections()).map((c) => c.id),
+  })
+}
+
+/**
+ * WhatsApp through Baileys (the unofficial multi-device protocol): numbers
+ * linked by QR or pairing code, sessions kept in PostgreSQL, one owner per
+ * session across instances, reconnect policy by disconnect reason. See
+ * docs/BAILEYS.md.
+ */
+export default definePlugin({
+  manifest: {
+    key: 'baileys',
+    name: { es: 'WhatsApp por QR (Baileys)', en: 'WhatsApp by QR (Baileys)' },
+    description: {
+      es: 'Vincule números de WhatsApp escaneando un código QR. Canal no oficial: evite envíos masivos.',
+      en: 'Link WhatsApp numbers by scanning a QR code. Unofficial channel: avoid bulk sending.',
+    },
+    version: '0.1.0',
+    kind: 'channel',
+    coreVersion: '>=0.1.0 <1.0.0',
+    permissions: [
+      {
+        key: 'baileys.manage',
+        group: 'baileys',
+        label: {
+          es: 'Vincular, reconectar y desvincular números por QR',
+          en: 'Link, reconnect and log out QR numbers',
+        },
+        defaults: ['admin', 'supervisor'],
+      },
+    ],
+    nav: [
+      {
+        key: 'baileys',
+        label: { es: 'WhatsApp QR', en: 'WhatsApp QR' },
+        href: '/baileys',
+        permissions: ['baileys.manage'],
+        order: 61,
+      },
+    ],
+  },
+
+  register(ctx) {
+    setBaileysContext(ctx)
+    ctx.views()
+    ctx.migrations()
+    ctx.ports.channels.registerDriver((connection) => drivers.for(connection.id))
+    registerBaileysRoutes(ctx)
+  },
+
+  activate(ctx) {
+    const manager = makeManager(ctx)
+    drivers.use(manager)
+    // Sessions come up in the ownership loop, not here: activate must not wait for WhatsApp.
+    manager.start()
+  },
+
+  async deactivate() {
+    const manager = drivers.manager()
+    drivers.use(null)
+    // No reporting: at shutdown or after a test emptied the database the rows may be gone.
+    await manager?.stopAll().catch(() => undefined)
+  },
+})

@@ -1,0 +1,62 @@
+import type { Database } from '@adonisjs/lucid/database'
+import { proto, type WAMessage, type WAMessageKey } from '@whiskeysockets/baileys'
+
+/**
+ * The raw WAMessages of a connection (`baileys_messages`): Baileys needs the
+ * full message back to quote it, to answer a retry receipt (`getMessage`)
+ * and to download its media later. Stored as protobuf JSON (bytes as
+ * base64, int64 as strings) and revived with `fromObject` (B.8 #7).
+ */
+export class MessageStore {
+  constructor(
+    private db: Database,
+    private connectionId: number
+  ) {}
+
+  async save(message: WAMessage) {
+    if (!message.key.id) return
+    const raw = proto.WebMessageInfo.fromObject(message).toJSON()
+    await this.db
+      .knexQuery()
+      .table('baileys_messages')
+      .insert({
+        connection_id: this.connectionId,
+        key_id: message.key.id,
+        remote_jid: message.key.remoteJid ?? '',
+        from_me: !!message.key.fromMe,
+        raw: JSON.stringify(raw),
+        created_at: new Date(),
+      })
+      .onConflict(['connection_id', 'key_id'])
+      .merge(['raw'])
+  }
+
+  async find(keyId: string): Promise<WAMessage | null> {
+    const row = await this.db
+      .from('baileys_messages')
+      .where('connection_id', this.connectionId)
+      .where('key_id', keyId)
+      .select('raw')
+      .first()
+    if (!row) return null
+    const raw = typeof row.raw === 'string' ? JSON.parse(row.raw) : row.raw
+    return proto.WebMessageInfo.fromObject(raw) as WAMessage
+  }
+
+  async isOwnSend(keyId: string) {
+    const row = await this.db
+      .from('baileys_messages')
+      .where('connection_id', this.connectionId)
+      .where('key_id', keyId)
+      .where('from_me', true)
+      .select('key_id')
+      .first()
+    return !!row
+  }
+
+  /** Baileys' `getMessage`: the content of a stored message. */
+  async content(key: WAMessageKey): Promise<proto.IMessage | undefined> {
+    if (!key.id) return undefined
+    return (await this.find(key.id))?.message ?? undefined
+  }
+}

@@ -1,0 +1,18 @@
+import type { PluginContext } from '#plugin_host/contract'
+
+export type BaileysContext = PluginContext<Record<string, any>>
+
+/**
+ * The context the host gave the plugin in register(); sessions, handlers and
+ * the driver reach the core only through its ports.
+ */
+let current: BaileysContext | null = null
+
+export function setBaileysContext(ctx: BaileysContext) {
+  current = ctx
+}
+
+export function baileysContext(): BaileysContext {
+  if (!current) throw new Error('The baileys plugin is not registered')
+  return current
+}
