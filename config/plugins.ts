@@ -10,6 +10,7 @@ const pluginsConfig = definePluginsConfig({
   plugins: [
     () => import('#plugins/hello/index'),
     () => import('#plugins/sandbox/index'),
+    () => import('#plugins/calls/index'),
     () => import('#plugins/baileys/index'),
   ],
 })

@@ -6,6 +6,9 @@ import type { OutboxDispatcher } from '#channels/outbox_dispatcher'
  * - `ctx.ports.ingest`: the inbound pipeline, scoped per plugin
  *   (`ingest.forPlugin(key)` refuses connections the plugin does not own);
  * - `ctx.ports.channels`: where a plugin registers its driver factory;
+ * - `ctx.ports.media`: the media store, for the files of messages;
+ * - `ctx.ports.conversations` / `notifications`: what feature plugins may
+ *   read and do (app/channels/feature_ports.ts);
  * - one OutboxDispatcher per web/test process, resolving drivers through
  *   the channel registry, stopped on shutdown. Ace commands never send.
  */
@@ -20,6 +23,11 @@ export default class ChannelsProvider {
     const { default: channelRegistry } = await import('#channels/channel_registry')
     pluginHost.providePortFactory('ingest', (key) => ingest.forPlugin(key))
     pluginHost.providePortFactory('channels', (key) => channelRegistry.forPlugin(key))
+    const { mediaPort } = await import('#channels/media_port')
+    pluginHost.providePort('media', mediaPort)
+    const { conversationsPort, notificationsPort } = await import('#channels/feature_ports')
+    pluginHost.providePort('conversations', conversationsPort)
+    pluginHost.providePort('notifications', notificationsPort)
   }
 
   async ready() {

@@ -74,6 +74,17 @@ export interface SendResult {
   externalId: string
 }
 
+/** A ringing call the business declines (the calls plugin's auto-reject). */
+export interface CallToReject {
+  connectionId: number
+  /** The provider's call id, as reported through `ingest.call()`. */
+  callId: string
+  /** The caller. */
+  from: OutboundRecipient
+  /** What the driver stored with the call (e.g. the caller's JID it needs to answer). */
+  metadata: Record<string, unknown>
+}
+
 /**
  * One connection's link to WhatsApp. Drivers must not report their own
  * sends back through `ingest.message()` (e.g. Baileys' own-message echoes):
@@ -88,6 +99,8 @@ export interface ChannelDriver {
   status(): ConnectionStatus | Promise<ConnectionStatus>
   /** Resolve only once the provider accepted the message; throw ChannelSendError otherwise. */
   send(message: OutboundMessage): Promise<SendResult>
+  /** Decline a ringing call; only drivers whose capabilities say `calls: true` implement it. */
+  rejectCall?(call: CallToReject): Promise<void>
 }
 
 export interface ChannelSendErrorOptions {

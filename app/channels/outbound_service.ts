@@ -29,6 +29,12 @@ export interface SubmitInput {
   replyToMessageId?: number | null
   /** Kind-specific data for the driver (location, template, reaction target…). */
   metadata?: Record<string, unknown>
+  /**
+   * A system-authored automatic message (welcome, out-of-hours, farewell…):
+   * it never reopens a resolved chat and does not count as an answer, so the
+   * customer's message stays pending for a person.
+   */
+  automatic?: boolean
 }
 
 export interface SubmitResult {
@@ -121,7 +127,9 @@ export class OutboundService {
         const replyTo = await this.#replyTarget(trx, conversation.id, input.replyToMessageId)
         const now = new Date()
 
-        if (!note && conversation.state === 'resolved') await this.#reopen(trx, conversation)
+        if (!note && !input.automatic && conversation.state === 'resolved') {
+          await this.#reopen(trx, conversation)
+        }
 
         const inserted = await trx
           .knexQuery()
@@ -168,7 +176,7 @@ export class OutboundService {
             direction: 'out',
             body,
             historical: false,
-            isReply: true,
+            isReply: !input.automatic,
             humanReply: !!input.authorUserId,
           })
           // An agent answering takes the chat into "in progress".

@@ -55,6 +55,11 @@ export default class Broadcast {
     send(liveChannels.conversation(conversationId), { type: 'message.status', id: messageId })
   }
 
+  /** A message changed otherwise (a call ringing → missed): that message refetches itself. */
+  messageUpdated({ conversationId, messageId }: EventsList['conversation:message_updated']) {
+    send(liveChannels.conversation(conversationId), { type: 'message.updated', id: messageId })
+  }
+
   conversationAssigned({
     conversationId,
     userId,

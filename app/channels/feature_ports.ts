@@ -1,0 +1,147 @@
+import db from '@adonisjs/lucid/services/db'
+import outbound from '#channels/outbound_service'
+import channelRegistry from '#channels/channel_registry'
+import Connection from '#models/connection'
+import notifier, { type Notifier } from '#services/notifier'
+import type { MessageKind } from '#models/message'
+
+/*
+| What feature plugins (calls, contact sync, bots…) may read and do in the
+| core, without touching core tables: they react to core events, which carry
+| ids, and come here for the rest. Channel plugins use `ingest` and
+| `channels` instead.
+*/
+
+export interface ConversationSummary {
+  id: number
+  connectionId: number
+  contactId: number
+  contactName: string | null
+  state: string
+  assignedUserId: number | null
+}
+
+export interface MessageSummary {
+  id: number
+  conversationId: number
+  connectionId: number
+  kind: MessageKind
+  direction: 'in' | 'out'
+  body: string | null
+  metadata: Record<string, unknown>
+}
+
+export class ConversationsPort {
+  async find(conversationId: number): Promise<ConversationSummary | null> {
+    const row = await db
+      .from('conversations')
+      .join('contacts', 'contacts.id', 'conversations.contact_id')
+      .where('conversations.id', conversationId)
+      .select(
+        'conversations.id',
+        'conversations.connection_id',
+        'conversations.contact_id',
+        'conversations.state',
+        'conversations.assigned_user_id',
+        db.raw(
+          'coalesce(contacts.display_name, contacts.profile_name, contacts.phone_e164) as name'
+        )
+      )
+      .first()
+    if (!row) return null
+    return {
+      id: Number(row.id),
+      connectionId: Number(row.connection_id),
+      contactId: Number(row.contact_id),
+      contactName: row.name ?? null,
+      state: row.state,
+      assignedUserId: row.assigned_user_id === null ? null : Number(row.assigned_user_id),
+    }
+  }
+
+  async message(messageId: number): Promise<MessageSummary | null> {
+    const row = await db.from('messages').where('id', messageId).first()
+    if (!row) return null
+    return {
+      id: Number(row.id),
+      conversationId: Number(row.conversation_id),
+      connectionId: Number(row.connection_id),
+      kind: row.kind,
+      direction: row.direction,
+      body: row.body,
+      metadata: row.metadata ?? {},
+    }
+  }
+
+  /**
+   * A text from the business itself (not a person) through the outbox: it
+   * neither reopens a resolved chat nor counts as the answer the customer waits for.
+   */
+  async sendAutomatic(conversationId: number, body: string) {
+    const { message } = await outbound.submit({
+      conversationId,
+      authorUserId: null,
+      kind: 'text',
+      body,
+      automatic: true,
+    })
+    return { messageId: message.id }
+  }
+
+  /**
+   * Ask the channel to decline a ringing call stored as the call message
+   * `messageId`. False when the channel cannot (no driver running, or a
+   * channel without call control): the caller decides what to tell people.
+   */
+  async rejectCall(messageId: number): Promise<boolean> {
+    const call = await db
+      .from('messages')
+      .join('conversations', 'conversations.id', 'messages.conversation_id')
+      .join('contacts', 'contacts.id', 'conversations.contact_id')
+      .where('messages.id', messageId)
+      .where('messages.kind', 'call')
+      .select(
+        'messages.connection_id',
+        'messages.metadata',
+        'contacts.id as contact_id',
+        'contacts.phone_e164',
+        'contacts.wa_id',
+        'contacts.lid',
+        'contacts.bsuid'
+      )
+      .first()
+    if (!call?.metadata?.callId) return false
+    const connection = await Connection.find(call.connection_id)
+    const driver = connection ? channelRegistry.driverFor(connection) : null
+    if (!driver?.rejectCall || !driver.capabilities.calls) return false
+    await driver.rejectCall({
+      connectionId: Number(call.connection_id),
+      callId: String(call.metadata.callId),
+      from: {
+        contactId: Number(call.contact_id),
+        phoneE164: call.phone_e164,
+        waId: call.wa_id,
+        lid: call.lid,
+        bsuid: call.bsuid,
+      },
+      metadata: call.metadata,
+    })
+    return true
+  }
+}
+
+export type NotificationsPort = Pick<Notifier, 'notify' | 'notifyWithPermission'>
+
+declare module '#plugin_host/contract' {
+  interface PluginPorts {
+    conversations: ConversationsPort
+    /** In-app notifications; `kind` may be a full key of the plugin's lang file. */
+    notifications: NotificationsPort
+  }
+}
+
+export const conversationsPort = new ConversationsPort()
+export const notificationsPort: NotificationsPort = {
+  notify: (...args) => notifier.notify(...args),
+  notifyWithPermission: (...args) => notifier.notifyWithPermission(...args),
+}
