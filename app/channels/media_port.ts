@@ -1,0 +1,54 @@
+/*
+| `ctx.ports.media`: how channel plugins keep message files (docs/PLUGINS.md).
+| Files live in the core's content-addressed media store; a plugin reports
+| the returned `path` in `ingest.message({ media })` and reads the files of
+| outbound messages (OutboundMessage.media.path) back through `stream()`.
+*/
+import type { ReadStream } from 'node:fs'
+import mediaPolicy, { type MediaKind } from '#services/media_policy'
+import mediaStore, { type StoredMedia } from '#services/media_store'
+
+export interface AcceptedInboundMedia extends StoredMedia {
+  kind: MediaKind
+}
+
+export interface MediaPort {
+  /**
+   * Checks a file against the agents' attachment policy (image, PDF, audio;
+   * videos refused; type sniffed from the bytes) and stores it. Throws
+   * MediaRefusedException (`reason`, translated `media.errors.*`) when refused.
+   */
+  accept(
+    source: Buffer | string,
+    options?: { filename?: string | null; voice?: boolean }
+  ): Promise<AcceptedInboundMedia>
+  /** Stores a file as the provider delivered it (any type: customers may send videos). */
+  put(
+    source: Buffer | string,
+    options: { mime: string; ext: string; filename?: string | null }
+  ): Promise<StoredMedia>
+  exists(path: string): Promise<boolean>
+  /** A stored file's bytes (check `exists` first). */
+  stream(path: string): ReadStream
+}
+
+export const mediaPort: MediaPort = {
+  async accept(source, options = {}) {
+    const accepted = await mediaPolicy.check(source, { voice: options.voice })
+    const stored = await mediaStore.put(source, {
+      mime: accepted.mime,
+      ext: accepted.ext,
+      filename: options.filename,
+    })
+    return { ...stored, kind: accepted.kind }
+  },
+  put: (source, options) => mediaStore.put(source, options),
+  exists: (path) => mediaStore.exists(path),
+  stream: (path) => mediaStore.stream(path),
+}
+
+declare module '#plugin_host/contract' {
+  interface PluginPorts {
+    media: MediaPort
+  }
+}
