@@ -233,12 +233,16 @@ export class SocketDoubles {
   autoLink = true
 
   factory = (options: SocketOptions) => {
-    if (this.autoLink && !options.auth.creds.registered) {
-      options.auth.creds.me = { id: '593990000001:4@s.whatsapp.net', name: 'Cooperativa' }
-      options.auth.creds.registered = true
-    }
     const double = new SocketDouble(options)
     this.all.push(double)
+    if (this.autoLink && !options.auth.creds.registered) {
+      // As if the QR had been scanned long ago: Baileys saves the identity through creds.update.
+      options.auth.creds.me = { id: '593990000001:4@s.whatsapp.net', name: 'Cooperativa' }
+      options.auth.creds.registered = true
+      setImmediate(() =>
+        double.ev.emit('creds.update', { me: options.auth.creds.me, registered: true })
+      )
+    }
     double.boot()
     return double
   }
