@@ -15,6 +15,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { middleware } from '#start/kernel'
 import conversationAccess from '#services/conversation_access'
 import {
+  mayListenToDashboard,
   mayListenToSupervisors,
   mayListenToSystemEvents,
   mayListenToUser,
@@ -29,6 +30,9 @@ transmit.authorize<{ id: string }>('users/:id', (ctx: HttpContext, { id }) => {
 })
 
 transmit.authorize('supervisors', (ctx: HttpContext) => mayListenToSupervisors(ctx.auth.user))
+
+// Team figures of the dashboard: the same permission as its team scope.
+transmit.authorize('dashboard', (ctx: HttpContext) => mayListenToDashboard(ctx.auth.user))
 
 transmit.authorize('system_events', (ctx: HttpContext) => mayListenToSystemEvents(ctx.auth.user))
 

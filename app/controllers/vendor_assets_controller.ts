@@ -10,11 +10,16 @@ const FILES: Record<string, string> = {
   'htmx.min.js': 'node_modules/htmx.org/dist/htmx.min.js',
   'alpine.min.js': 'node_modules/alpinejs/dist/cdn.min.js',
   'transmit.js': 'node_modules/@adonisjs/transmit-client/build/index.js',
+  'chart.umd.min.js': 'node_modules/chart.js/dist/chart.umd.min.js',
   'app.js': 'resources/js/app.js',
   'live.js': 'resources/js/live.js',
   'inbox.js': 'resources/js/inbox.js',
+  'composer_tools.js': 'resources/js/composer_tools.js',
+  'composer_tools.css': 'resources/css/composer_tools.css',
   'attachments.js': 'resources/js/attachments.js',
   'app.css': 'resources/css/app.css',
+  'dashboard.js': 'resources/js/dashboard.js',
+  'dashboard.css': 'resources/css/dashboard.css',
   'media.css': 'resources/css/media.css',
 }
 

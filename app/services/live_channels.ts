@@ -12,6 +12,8 @@ export const liveChannels = {
   user: (userId: number) => `users/${userId}`,
   /** Queue-wide changes for people who watch every chat or the dashboard. */
   supervisors: 'supervisors',
+  /** "Something on the dashboard changed" for viewers of the whole operation. */
+  dashboard: 'dashboard',
   /** New rows in the critical-events log. */
   systemEvents: 'system_events',
   /** Reserved: authorized by the issues that add conversations and connections. */
@@ -33,6 +35,8 @@ async function holdsAny(user: User | undefined, permissions: string[]) {
 
 export const SUPERVISOR_CHANNEL_PERMISSIONS = ['chats.view_all', 'dashboard.view']
 export const SYSTEM_EVENTS_CHANNEL_PERMISSIONS = ['system_events.view']
+/** Team figures; agents get their own dashboard signals on `users/:id`. */
+export const DASHBOARD_CHANNEL_PERMISSIONS = ['dashboard.view']
 
 export function mayListenToUser(user: User | undefined, userId: string) {
   return !!user && user.isActive && String(user.id) === userId
@@ -44,4 +48,8 @@ export function mayListenToSupervisors(user: User | undefined) {
 
 export function mayListenToSystemEvents(user: User | undefined) {
   return holdsAny(user, SYSTEM_EVENTS_CHANNEL_PERMISSIONS)
+}
+
+export function mayListenToDashboard(user: User | undefined) {
+  return holdsAny(user, DASHBOARD_CHANNEL_PERMISSIONS)
 }

@@ -1,0 +1,220 @@
+import db from '@adonisjs/lucid/services/db'
+import { scopeSql, type DashboardScope } from '#services/dashboard_scope'
+import type { DashboardRange } from '#services/dashboard_range'
+
+export interface DurationFigures {
+  /** Chats measured (those with a first response / resolved in the range). */
+  count: number
+  avgSeconds: number | null
+  medianSeconds: number | null
+}
+
+export interface DayFigures {
+  day: string
+  received: number
+  sent: number
+  opened: number
+  resolved: number
+  avgFirstResponseSeconds: number | null
+  avgResolutionSeconds: number | null
+}
+
+export interface RangeMetrics {
+  /** Chats opened in the range; first response measured on those answered. */
+  opened: number
+  firstResponse: DurationFigures
+  /** Chats resolved in the range, from opening to resolution. */
+  resolution: DurationFigures
+  perDay: DayFigures[]
+  perAgent: { userId: number; fullName: string; sent: number }[]
+  perConnection: { connectionId: number; name: string; received: number; sent: number }[]
+}
+
+const INTERNAL_KINDS = ['note', 'system']
+
+function seconds(value: unknown) {
+  return value === null || value === undefined ? null : Math.round(Number(value))
+}
+
+function isoDay(value: unknown) {
+  return String(value)
+}
+
+/**
+ * Operational metrics over a range of days (R-DB-3): first-response and
+ * resolution times (average and median), and volume per day, agent and
+ * connection. Each figure is one aggregate in SQL over the rows of the
+ * range only (indexes in migration 1764004200000); days are calendar days
+ * in the organization's time zone.
+ */
+export class DashboardMetrics {
+  async forRange(scope: DashboardScope, range: DashboardRange): Promise<RangeMetrics> {
+    const [firstResponse, resolution, volume] = await Promise.all([
+      this.#durations(scope, range, 'opened_at', 'first_response_at'),
+      this.#durations(scope, range, 'resolved_at', 'resolved_at'),
+      this.#volume(scope, range),
+    ])
+    const perDay = new Map<string, DayFigures>(
+      range.days.map((day) => [
+        day,
+        {
+          day,
+          received: 0,
+          sent: 0,
+          opened: 0,
+          resolved: 0,
+          avgFirstResponseSeconds: null,
+          avgResolutionSeconds: null,
+        },
+      ])
+    )
+    for (const row of firstResponse.days) {
+      const entry = perDay.get(row.day)
+      if (!entry) continue
+      entry.opened = row.rows
+      entry.avgFirstResponseSeconds = row.avg
+    }
+    for (const row of resolution.days) {
+      const entry = perDay.get(row.day)
+      if (!entry) continue
+      entry.resolved = row.rows
+      entry.avgResolutionSeconds = row.avg
+    }
+    for (const row of volume.days) {
+      const entry = perDay.get(row.day)
+      if (!entry) continue
+      entry.received = row.received
+      entry.sent = row.sent
+    }
+    return {
+      opened: firstResponse.total.rows,
+      firstResponse: {
+        count: firstResponse.total.measured,
+        avgSeconds: firstResponse.total.avg,
+        medianSeconds: firstResponse.total.median,
+      },
+      resolution: {
+        count: resolution.total.measured,
+        avgSeconds: resolution.total.avg,
+        medianSeconds: resolution.total.median,
+      },
+      perDay: [...perDay.values()],
+      perAgent: volume.agents,
+      perConnection: volume.connections,
+    }
+  }
+
+  /**
+   * Chats whose `dateColumn` falls in the range, grouped per day plus a
+   * total row (GROUPING SETS), measuring `endColumn - opened_at`.
+   */
+  async #durations(
+    scope: DashboardScope,
+    range: DashboardRange,
+    dateColumn: 'opened_at' | 'resolved_at',
+    endColumn: 'first_response_at' | 'resolved_at'
+  ) {
+    const where = scopeSql(scope)
+    const { rows } = await db.rawQuery(
+      `SELECT s.day::text AS day, GROUPING(s.day) AS is_total,
+              count(*)::int AS rows,
+              count(s.secs)::int AS measured,
+              avg(s.secs) AS avg,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY s.secs) AS median
+       FROM (
+         SELECT (c.${dateColumn} AT TIME ZONE ?)::date AS day,
+                greatest(0, extract(epoch FROM c.${endColumn} - c.opened_at)) AS secs
+         FROM conversations c
+         WHERE c.${dateColumn} >= ? AND c.${dateColumn} < ? AND ${where.sql}
+       ) s
+       GROUP BY GROUPING SETS ((s.day), ())`,
+      [scope.timezone, range.start, range.end, ...where.bindings]
+    )
+    const total = rows.find((row: Record<string, any>) => Number(row.is_total) === 1)
+    return {
+      total: {
+        rows: total ? Number(total.rows) : 0,
+        measured: total ? Number(total.measured) : 0,
+        avg: seconds(total?.avg),
+        median: seconds(total?.median),
+      },
+      days: rows
+        .filter((row: Record<string, any>) => Number(row.is_total) === 0)
+        .map((row: Record<string, any>) => ({
+          day: isoDay(row.day),
+          rows: Number(row.rows),
+          avg: seconds(row.avg),
+        })),
+    }
+  }
+
+  /** Messages of the range in one scan: per day, per author (sent) and per connection. */
+  async #volume(scope: DashboardScope, range: DashboardRange) {
+    const own = scope.kind === 'own'
+    const join = own
+      ? 'JOIN conversations c ON c.id = m.conversation_id AND c.assigned_user_id = ?'
+      : ''
+    const { rows } = await db.rawQuery(
+      `SELECT GROUPING(s.day) AS g_day, GROUPING(s.author_user_id) AS g_author,
+              s.day::text AS day, s.author_user_id, s.connection_id,
+              count(*) FILTER (WHERE s.direction = 'in')::int AS received,
+              count(*) FILTER (WHERE s.direction = 'out')::int AS sent
+       FROM (
+         SELECT (m.created_at AT TIME ZONE ?)::date AS day, m.direction, m.author_user_id, m.connection_id
+         FROM messages m ${join}
+         WHERE m.created_at >= ? AND m.created_at < ? AND m.kind NOT IN (?, ?)
+       ) s
+       GROUP BY GROUPING SETS ((s.day), (s.author_user_id), (s.connection_id))`,
+      [scope.timezone, ...(own ? [scope.userId] : []), range.start, range.end, ...INTERNAL_KINDS]
+    )
+    const days: { day: string; received: number; sent: number }[] = []
+    const authors: { userId: number; sent: number }[] = []
+    const connections: { connectionId: number; received: number; sent: number }[] = []
+    for (const row of rows as Record<string, any>[]) {
+      if (Number(row.g_day) === 0) {
+        days.push({ day: isoDay(row.day), received: row.received, sent: row.sent })
+      } else if (Number(row.g_author) === 0) {
+        if (row.author_user_id === null || row.sent === 0) continue
+        // An agent sees their own sending, not that of colleagues who wrote in their chats before.
+        if (own && Number(row.author_user_id) !== scope.userId) continue
+        authors.push({ userId: Number(row.author_user_id), sent: row.sent })
+      } else {
+        connections.push({
+          connectionId: Number(row.connection_id),
+          received: row.received,
+          sent: row.sent,
+        })
+      }
+    }
+    const names = await this.#names(
+      authors.map((a) => a.userId),
+      connections.map((c) => c.connectionId)
+    )
+    return {
+      days,
+      agents: authors
+        .map((a) => ({ ...a, fullName: names.users.get(a.userId) ?? `#${a.userId}` }))
+        .sort((a, b) => b.sent - a.sent || a.fullName.localeCompare(b.fullName)),
+      connections: connections
+        .map((c) => ({ ...c, name: names.connections.get(c.connectionId) ?? `#${c.connectionId}` }))
+        .sort(
+          (a, b) => b.received + b.sent - (a.received + a.sent) || a.name.localeCompare(b.name)
+        ),
+    }
+  }
+
+  async #names(userIds: number[], connectionIds: number[]) {
+    const [users, connections] = await Promise.all([
+      userIds.length ? db.from('users').whereIn('id', userIds).select('id', 'full_name') : [],
+      connectionIds.length
+        ? db.from('connections').whereIn('id', connectionIds).select('id', 'name')
+        : [],
+    ])
+    return {
+      users: new Map(users.map((u) => [Number(u.id), u.full_name as string])),
+      connections: new Map(connections.map((c) => [Number(c.id), c.name as string])),
+    }
+  }
+}
+
+export default new DashboardMetrics()
