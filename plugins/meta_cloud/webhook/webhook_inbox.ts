@@ -1,0 +1,191 @@
+import db from '@adonisjs/lucid/services/db'
+import { metaContext } from '../plugin_context.js'
+import metaNumbers from '../numbers/meta_numbers.js'
+import { verifySignature } from './signature.js'
+import { processWebhook } from './webhook_processor.js'
+
+export type IntakeResult = 'accepted' | 'bad_signature'
+
+interface ClaimedWebhook {
+  id: number
+  body: string
+  signature: string
+  attempts: number
+}
+
+const BATCH = 50
+const CONCURRENCY = 4
+const LEASE_SECONDS = 60
+const MAX_ATTEMPTS = 8
+const POLL_MS = 1000
+const KEEP_DONE_DAYS = 7
+
+/**
+ * Durable webhook intake (A.2): a verified body is stored first and
+ * acknowledged, then processed by a worker that retries on failure. So a
+ * slow pipeline never makes Meta wait (and retry), and nothing accepted is
+ * lost across a crash. Rows are claimed with SKIP LOCKED and a lease, so any
+ * number of instances can work the same table.
+ */
+export class WebhookInbox {
+  #running = false
+  #loop: Promise<void> | null = null
+  #wake: (() => void) | null = null
+  #kicked = false
+  #lastPrune = 0
+
+  /** Verifies against every known app secret, then stores. Unknown signer → rejected. */
+  async intake(raw: Buffer, signature: string | null | undefined): Promise<IntakeResult> {
+    const secrets = await metaNumbers.appSecrets()
+    if (!signature || !secrets.some((secret) => verifySignature(raw, signature, secret))) {
+      return 'bad_signature'
+    }
+    await db.table('meta_cloud_webhooks').insert({ body: raw.toString('utf8'), signature })
+    this.kick()
+    return 'accepted'
+  }
+
+  start() {
+    if (this.#running) return
+    this.#running = true
+    this.#loop = this.#run()
+  }
+
+  async stop() {
+    if (!this.#running) return
+    this.#running = false
+    this.kick()
+    await this.#loop
+    this.#loop = null
+  }
+
+  kick() {
+    this.#kicked = true
+    this.#wake?.()
+  }
+
+  /** Processes until no due row is left (tests, benchmarks). */
+  async drain(timeoutMs = 15_000) {
+    const until = Date.now() + timeoutMs
+    while (Date.now() < until) {
+      await this.runOnce()
+      const left = await db
+        .from('meta_cloud_webhooks')
+        .where('state', 'pending')
+        .where('next_attempt_at', '<=', db.raw('now()'))
+        .count('* as n')
+        .first()
+      if (!Number(left?.n)) return
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    throw new Error('meta_cloud webhooks not drained in time')
+  }
+
+  async #run() {
+    while (this.#running) {
+      this.#kicked = false
+      let claimed = 0
+      try {
+        claimed = await this.runOnce()
+        await this.#prune()
+      } catch (error) {
+        metaContext().logger.error({ err: error }, 'meta webhook round failed')
+      }
+      if (!this.#running) break
+      if (claimed === 0 && !this.#kicked) await this.#sleep(POLL_MS)
+    }
+  }
+
+  #sleep(ms: number) {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms)
+      const self = this
+      function done() {
+        clearTimeout(timer)
+        self.#wake = null
+        resolve()
+      }
+      this.#wake = done
+    })
+  }
+
+  async runOnce(): Promise<number> {
+    const result = await db.rawQuery(
+      `UPDATE meta_cloud_webhooks w SET
+         attempts = w.attempts + 1,
+         locked_until = now() + make_interval(secs => :lease)
+       FROM (
+         SELECT id FROM meta_cloud_webhooks
+         WHERE state = 'pending' AND next_attempt_at <= now()
+           AND (locked_until IS NULL OR locked_until < now())
+         ORDER BY next_attempt_at, id
+         LIMIT :limit
+         FOR UPDATE SKIP LOCKED
+       ) due
+       WHERE w.id = due.id
+       RETURNING w.id, w.body, w.signature, w.attempts`,
+      { lease: LEASE_SECONDS, limit: BATCH }
+    )
+    const rows: ClaimedWebhook[] = (result.rows as any[])
+      .map((row) => ({
+        id: Number(row.id),
+        body: row.body,
+        signature: row.signature,
+        attempts: Number(row.attempts),
+      }))
+      .sort((a, b) => a.id - b.id)
+    let next = 0
+    const worker = async () => {
+      while (next < rows.length) await this.#process(rows[next++])
+    }
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, rows.length) }, worker))
+    return rows.length
+  }
+
+  async #process(row: ClaimedWebhook) {
+    try {
+      await processWebhook(row.body, row.signature, { lastAttempt: row.attempts >= MAX_ATTEMPTS })
+      await db
+        .from('meta_cloud_webhooks')
+        .where('id', row.id)
+        .update({ state: 'done', processed_at: new Date(), locked_until: null, last_error: null })
+    } catch (error) {
+      const message = String((error as Error)?.message ?? error).slice(0, 2000)
+      if (row.attempts >= MAX_ATTEMPTS) {
+        await db
+          .from('meta_cloud_webhooks')
+          .where('id', row.id)
+          .update({ state: 'failed', locked_until: null, last_error: message })
+        await metaContext().systemEvents.record({
+          level: 'critical',
+          category: 'meta.webhook_failed',
+          message: `A Meta webhook could not be processed after ${row.attempts} attempts: ${message}`,
+          context: { webhookId: row.id },
+        })
+        return
+      }
+      const delaySeconds = Math.min(300, 2 ** row.attempts)
+      await db
+        .from('meta_cloud_webhooks')
+        .where('id', row.id)
+        .update({
+          locked_until: null,
+          last_error: message,
+          next_attempt_at: db.raw('now() + make_interval(secs => ?)', [delaySeconds]),
+        })
+    }
+  }
+
+  /** Meta redelivers for up to 7 days; older processed bodies are no longer needed. */
+  async #prune() {
+    if (Date.now() - this.#lastPrune < 3600_000) return
+    this.#lastPrune = Date.now()
+    await db
+      .from('meta_cloud_webhooks')
+      .where('state', 'done')
+      .where('received_at', '<', db.raw(`now() - interval '${KEEP_DONE_DAYS} days'`))
+      .delete()
+  }
+}
+
+export default new WebhookInbox()

@@ -1,0 +1,95 @@
+import { metaContext } from '../plugin_context.js'
+import metaNumbers, { type MetaNumber } from '../numbers/meta_numbers.js'
+import { explainError } from '../graph/error_catalog.js'
+import { normalizeWebhook, type WebhookItem } from './payload_normalizer.js'
+import { verifySignature } from './signature.js'
+import { fetchMedia } from './media_fetcher.js'
+
+/**
+ * Processes one stored webhook body: every item routed by
+ * `phone_number_id` to its connection and reported through the ingest port.
+ * Safe to run again on the same body (the port is idempotent on wamid and
+ * on (wamid, status)), which is how failures are retried.
+ */
+export async function processWebhook(
+  body: string,
+  signature: string,
+  options: { lastAttempt: boolean }
+) {
+  const ctx = metaContext()
+  const raw = Buffer.from(body, 'utf8')
+  const items = normalizeWebhook(JSON.parse(body))
+  const trusted = new Map<string, MetaNumber | null>()
+
+  const numberFor = async (phoneNumberId: string) => {
+    if (trusted.has(phoneNumberId)) return trusted.get(phoneNumberId)!
+    const number = await metaNumbers.byPhoneNumberId(phoneNumberId)
+    let result: MetaNumber | null = number
+    if (!number) {
+      ctx.logger.warn({ phoneNumberId }, 'meta webhook for an unknown phone number id')
+      result = null
+    } else if (!verifySignature(raw, signature, number.appSecret)) {
+      // Signed by another app's secret: authentic for someone, but not for this number.
+      await ctx.systemEvents.record({
+        level: 'critical',
+        category: 'meta.webhook_bad_signature',
+        message: `A webhook for phone number id ${phoneNumberId} was not signed with that number's app secret`,
+        context: { phoneNumberId, connectionId: number.connectionId },
+      })
+      result = null
+    }
+    trusted.set(phoneNumberId, result)
+    return result
+  }
+
+  for (const item of items) {
+    if (item.type === 'ignored') {
+      ctx.logger.debug({ reason: item.reason }, 'meta webhook item ignored')
+      continue
+    }
+    const number = item.phoneNumberId ? await numberFor(item.phoneNumberId) : null
+    if (!number) continue
+    await handle(number, item, options)
+  }
+}
+
+async function handle(number: MetaNumber, item: WebhookItem, options: { lastAttempt: boolean }) {
+  const ctx = metaContext()
+  const ingest = ctx.ports.ingest
+  switch (item.type) {
+    case 'message': {
+      const message = item.message
+      if (item.mediaId) {
+        try {
+          message.media = await fetchMedia(number, item.mediaId, {
+            mime: message.media?.mime,
+            filename: message.media?.filename,
+            at: message.at,
+          })
+        } catch (error) {
+          // Try the whole body again later; on the last attempt keep the message without its file.
+          if (!options.lastAttempt) throw error
+          message.metadata = {
+            ...message.metadata,
+            mediaError: String((error as Error)?.message ?? error),
+          }
+        }
+      }
+      await ingest.message(number.connectionId, message)
+      return
+    }
+    case 'status':
+      await ingest.status(number.connectionId, item.status)
+      return
+    case 'call':
+      await ingest.call(number.connectionId, item.call)
+      return
+    case 'error':
+      await ctx.systemEvents.record({
+        level: 'warning',
+        category: 'meta.webhook_error',
+        message: `Meta reported an error for connection ${number.connectionId}: ${explainError(item.code, item.details)}`,
+        context: { connectionId: number.connectionId, code: item.code, details: item.details },
+      })
+  }
+}
