@@ -34,12 +34,15 @@ export default defineConfig({
     () => import('@adonisjs/limiter/limiter_provider'),
     () => import('@adonisjs/transmit/transmit_provider'),
     () => import('#providers/app_lifecycle_provider'),
+    // Idle agents go offline; the routing queue is served again (web only).
+    () => import('#providers/routing_provider'),
   ],
 
   preloads: [
     () => import('#start/routes'),
     () => import('#start/kernel'),
     () => import('#start/events'),
+    () => import('#start/routing_events'),
     () => import('#start/transmit'),
     () => import('#start/view'),
     () => import('#start/navigation'),

@@ -19,6 +19,7 @@ server.use([
   () => import('@adonisjs/shield/shield_middleware'),
   () => import('@adonisjs/auth/initialize_auth_middleware'),
   () => import('#middleware/silent_auth_middleware'),
+  () => import('#middleware/presence_heartbeat_middleware'),
   () => import('#middleware/detect_user_locale_middleware'),
   () => import('#middleware/initialize_bouncer_middleware'),
   () => import('#middleware/setup_required_middleware'),
