@@ -201,6 +201,7 @@ export class SessionManager {
     for (const [id, session] of [...this.#sessions]) {
       this.#sessions.delete(id)
       await session.stop('Plugin stopped', { report: false })
+      await session.idle()
       await this.lease.release(id).catch(() => undefined)
     }
   }

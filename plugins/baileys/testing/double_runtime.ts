@@ -49,3 +49,11 @@ export async function settle(connection: Connection | number) {
   await new Promise((resolve) => setImmediate(resolve))
   await manager().session(id)?.idle()
 }
+
+/**
+ * Stops every session and waits for their queues: a test's leftover I/O
+ * must not race the next test's TRUNCATE (call from `group.each.teardown`).
+ */
+export async function stopBaileys() {
+  await drivers.manager()?.stopAll()
+}

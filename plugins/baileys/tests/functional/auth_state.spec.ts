@@ -3,6 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import { BufferJSON, initAuthCreds, proto, type SignalDataSet } from '@whiskeysockets/baileys'
 import { dbSignalKeyStore, loadCreds, useDbAuthState } from '#plugins/baileys/auth_state'
 import { baileysContext } from '#plugins/baileys/plugin_context'
+import { stopBaileys } from '#plugins/baileys/testing/double_runtime'
 import { createOrganization, resetDatabase } from '#tests/helpers/fixtures'
 
 /*
@@ -50,6 +51,7 @@ function everyKeyType(): SignalDataSet {
 
 test.group('Baileys / auth state in PostgreSQL', (group) => {
   group.each.setup(() => resetDatabase())
+  group.each.teardown(() => stopBaileys())
 
   test('every signal key type round-trips with its bytes', async ({ assert }) => {
     const id = await connectionId()

@@ -17,6 +17,7 @@ import {
   doubles,
   FAKE_MEDIA,
   settle,
+  stopBaileys,
   useDoubleRuntime,
 } from '#plugins/baileys/testing/double_runtime'
 import { fixture } from '#plugins/baileys/testing/socket_double'
@@ -43,6 +44,7 @@ function upsertFixture(name: string, type?: 'notify' | 'append') {
 
 test.group('Baileys / inbound messages', (group) => {
   group.each.setup(() => resetDatabase())
+  group.each.teardown(() => stopBaileys())
   group.setup(async () => {
     mediaStore.useRoot(await mkdtemp(join(tmpdir(), 'baileys-media-')))
     await outboxDispatcher.stop()

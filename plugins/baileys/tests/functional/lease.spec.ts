@@ -10,6 +10,7 @@ import {
   doubles,
   manager,
   settle,
+  stopBaileys,
   useDoubleRuntime,
 } from '#plugins/baileys/testing/double_runtime'
 import { resetDatabase } from '#tests/helpers/fixtures'
@@ -36,6 +37,7 @@ function secondInstance(owner: string) {
 
 test.group('Baileys / session lease', (group) => {
   group.each.setup(() => resetDatabase())
+  group.each.teardown(() => stopBaileys())
 
   test('many instances racing for one session: exactly one wins', async ({ assert }) => {
     useDoubleRuntime()

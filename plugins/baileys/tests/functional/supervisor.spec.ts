@@ -11,6 +11,7 @@ import {
   doubles,
   manager,
   settle,
+  stopBaileys,
   useDoubleRuntime,
 } from '#plugins/baileys/testing/double_runtime'
 import { createUser, resetDatabase } from '#tests/helpers/fixtures'
@@ -112,6 +113,7 @@ async function wanted(connectionId: number) {
 
 test.group('Baileys / supervisor with the socket double', (group) => {
   group.each.setup(() => resetDatabase())
+  group.each.teardown(() => stopBaileys())
 
   test('QR shown, phone links (creds saved, 515), new socket opens as connected', async ({
     assert,
