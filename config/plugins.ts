@@ -11,6 +11,7 @@ const pluginsConfig = definePluginsConfig({
     () => import('#plugins/hello/index'),
     () => import('#plugins/sandbox/index'),
     () => import('#plugins/calls/index'),
+    () => import('#plugins/contact_sync/index'),
     () => import('#plugins/baileys/index'),
   ],
 })

@@ -7,8 +7,9 @@ import type { OutboxDispatcher } from '#channels/outbox_dispatcher'
  *   (`ingest.forPlugin(key)` refuses connections the plugin does not own);
  * - `ctx.ports.channels`: where a plugin registers its driver factory;
  * - `ctx.ports.media`: the media store, for the files of messages;
- * - `ctx.ports.conversations` / `notifications`: what feature plugins may
- *   read and do (app/channels/feature_ports.ts);
+ * - `ctx.ports.conversations` / `contacts` / `notifications`: what feature
+ *   plugins may read and do (app/channels/feature_ports.ts); `history`: how
+ *   far back imported history is kept (app/channels/history_window.ts);
  * - one OutboxDispatcher per web/test process, resolving drivers through
  *   the channel registry, stopped on shutdown. Ace commands never send.
  */
@@ -25,9 +26,13 @@ export default class ChannelsProvider {
     pluginHost.providePortFactory('channels', (key) => channelRegistry.forPlugin(key))
     const { mediaPort } = await import('#channels/media_port')
     pluginHost.providePort('media', mediaPort)
-    const { conversationsPort, notificationsPort } = await import('#channels/feature_ports')
+    const { conversationsPort, contactsPort, notificationsPort } =
+      await import('#channels/feature_ports')
     pluginHost.providePort('conversations', conversationsPort)
+    pluginHost.providePort('contacts', contactsPort)
     pluginHost.providePort('notifications', notificationsPort)
+    const { default: historyWindow } = await import('#channels/history_window')
+    pluginHost.providePortFactory('history', (key) => historyWindow.forPlugin(key))
   }
 
   async ready() {

@@ -3,7 +3,10 @@ import outbound from '#channels/outbound_service'
 import channelRegistry from '#channels/channel_registry'
 import Connection from '#models/connection'
 import notifier, { type Notifier } from '#services/notifier'
+import contactResolver from '#services/contact_resolver'
+import { publish } from '#events/conversation_events'
 import type { MessageKind } from '#models/message'
+import type { ContactIdentity } from '#channels/ingest_port'
 
 /*
 | What feature plugins (calls, contact sync, bots…) may read and do in the
@@ -29,6 +32,8 @@ export interface MessageSummary {
   direction: 'in' | 'out'
   body: string | null
   metadata: Record<string, unknown>
+  /** When it happened (the provider's time for inbound and imported messages). */
+  createdAt: Date
 }
 
 export class ConversationsPort {
@@ -70,6 +75,7 @@ export class ConversationsPort {
       direction: row.direction,
       body: row.body,
       metadata: row.metadata ?? {},
+      createdAt: new Date(row.created_at),
     }
   }
 
@@ -130,17 +136,86 @@ export class ConversationsPort {
   }
 }
 
+export interface ContactSummary {
+  id: number
+  name: string | null
+  profileName: string | null
+  phoneE164: string | null
+  waId: string | null
+  lid: string | null
+  profilePhotoUrl: string | null
+  clientId: number | null
+  holderName: string | null
+  documentId: string | null
+  createdAt: Date
+  updatedAt: Date
+}
+
+export interface ContactUpsert {
+  contactId: number
+  created: boolean
+  /** False when the contact already held everything the identity says. */
+  changed: boolean
+}
+
+/** Contacts as feature plugins see them (contact sync, CRM pushes). */
+export class ContactsPort {
+  /** Creates the person or teaches the matching contact new identities, names and photo. */
+  async upsert(identity: ContactIdentity): Promise<ContactUpsert> {
+    const resolved = await db.transaction((trx) => contactResolver.resolve(identity, trx))
+    const result = {
+      contactId: resolved!.id,
+      created: resolved!.created,
+      changed: resolved!.changed,
+    }
+    if (result.changed) {
+      await publish('contact:upserted', { contactId: result.contactId, created: result.created })
+    }
+    return result
+  }
+
+  async find(contactId: number): Promise<ContactSummary | null> {
+    const row = await db
+      .from('contacts')
+      .leftJoin('clients', 'clients.id', 'contacts.client_id')
+      .where('contacts.id', contactId)
+      .select(
+        'contacts.*',
+        'clients.holder_name as client_holder_name',
+        'clients.document_id as client_document_id'
+      )
+      .first()
+    if (!row) return null
+    return {
+      id: Number(row.id),
+      name: row.display_name ?? row.profile_name ?? null,
+      profileName: row.profile_name,
+      phoneE164: row.phone_e164,
+      waId: row.wa_id,
+      lid: row.lid,
+      profilePhotoUrl: row.profile_photo_url,
+      clientId: row.client_id === null ? null : Number(row.client_id),
+      holderName: row.client_holder_name ?? null,
+      documentId: row.client_document_id ?? null,
+      createdAt: new Date(row.created_at),
+      updatedAt: new Date(row.updated_at),
+    }
+  }
+}
+
 export type NotificationsPort = Pick<Notifier, 'notify' | 'notifyWithPermission'>
 
 declare module '#plugin_host/contract' {
   interface PluginPorts {
     conversations: ConversationsPort
+    contacts: ContactsPort
     /** In-app notifications; `kind` may be a full key of the plugin's lang file. */
     notifications: NotificationsPort
   }
 }
 
 export const conversationsPort = new ConversationsPort()
+export const contactsPort = new ContactsPort()
 export const notificationsPort: NotificationsPort = {
   notify: (...args) => notifier.notify(...args),
   notifyWithPermission: (...args) => notifier.notifyWithPermission(...args),

@@ -116,6 +116,11 @@ export interface NormalizedCall {
 export interface MessageIngestResult {
   /** True when the external id was already stored: nothing changed, no event was emitted. */
   duplicate: boolean
+  /**
+   * True when a historical message fell outside the history window (see
+   * app/channels/history_window.ts): nothing was stored and the ids are 0.
+   */
+  skipped?: boolean
   messageId: number
   conversationId: number
   contactId: number

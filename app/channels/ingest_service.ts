@@ -7,6 +7,7 @@ import { findOrOpenConversation, recordMessageActivity } from '#channels/convers
 import { recordStatus } from '#channels/status_tracker'
 import { recordConnectionState } from '#channels/connection_state'
 import { recordCall } from '#channels/call_log'
+import historyWindow from '#channels/history_window'
 import {
   InvalidInboundError,
   isValidDate,
@@ -79,6 +80,17 @@ export class IngestService implements IngestPort {
     validateMessage(input)
     const direction = input.direction ?? 'in'
     const historical = !!input.historical
+    if (historical && historyWindow.excludes(connectionId, input.at)) {
+      await db.transaction((trx) => loadConnection(trx, connectionId, pluginKey))
+      return {
+        duplicate: false,
+        skipped: true,
+        messageId: 0,
+        conversationId: 0,
+        contactId: 0,
+        opened: false,
+      }
+    }
 
     let result: MessageIngestResult
     try {
@@ -191,9 +203,16 @@ export class IngestService implements IngestPort {
         return this.contacts.resolve(input.contact, trx, { create: input.create ?? true })
       })
     )
-    if (!resolved) return { contactId: null, created: false }
-    if (resolved.changed)
+    if (resolved?.changed)
       await publish('contact:upserted', { contactId: resolved.id, created: resolved.created })
+    await publish('contact:reported', {
+      connectionId,
+      contactId: resolved?.id ?? null,
+      created: resolved?.created ?? false,
+      changed: resolved?.changed ?? false,
+      identity: input.contact,
+    })
+    if (!resolved) return { contactId: null, created: false }
     return { contactId: resolved.id, created: resolved.created }
   }
 }

@@ -17,6 +17,9 @@
 |                                 or back to queued by a retry). Only real changes, never backwards.
 | conversation:message_updated    a message changed otherwise (a call's progress).
 | contact:upserted                a contact was created or changed through the contact port.
+| contact:reported                a channel reported a contact of its account (address book, LID
+|                                 mapping), whether or not the core stored it: contact sync listens.
+|                                 Carries the identity, since an unknown contact has no row.
 | connection:status_changed       a connection's state, reason or QR changed.
 */
 import emitter from '@adonisjs/core/services/emitter'
@@ -24,6 +27,7 @@ import type { EventsList } from '@adonisjs/core/types'
 import logger from '@adonisjs/core/services/logger'
 import type { ConnectionStatus } from '#models/connection'
 import type { MessageKind, MessageStatus } from '#models/message'
+import type { ContactIdentity } from '#channels/ingest_port'
 
 export interface MessageReceivedEvent {
   connectionId: number
@@ -73,6 +77,15 @@ export interface ContactUpsertedEvent {
   created: boolean
 }
 
+export interface ContactReportedEvent {
+  connectionId: number
+  /** The matching Chasqui contact, or null when none exists (the channel only updates). */
+  contactId: number | null
+  created: boolean
+  changed: boolean
+  identity: ContactIdentity
+}
+
 export interface ConnectionStatusChangedEvent {
   connectionId: number
   status: ConnectionStatus
@@ -90,6 +103,7 @@ declare module '@adonisjs/core/types' {
     'conversation:message_status': MessageStatusEvent
     'conversation:message_updated': MessageUpdatedEvent
     'contact:upserted': ContactUpsertedEvent
+    'contact:reported': ContactReportedEvent
     'connection:status_changed': ConnectionStatusChangedEvent
   }
 }
@@ -106,6 +120,7 @@ export const CONVERSATION_EVENTS = [
   'conversation:message_status',
   'conversation:message_updated',
   'contact:upserted',
+  'contact:reported',
   'connection:status_changed',
 ] as const
 
