@@ -6,6 +6,7 @@ import {
   createCustomer,
   sendAsCustomer,
   setFailure,
+  showMedia,
   showPhone,
   showThread,
 } from './phone_handlers.js'
@@ -73,6 +74,10 @@ export default definePlugin({
           router.post('/connections/:id/phone/customers', createCustomer).as('phone.customers')
           router.post('/connections/:id/phone/messages', sendAsCustomer).as('phone.messages')
           router.post('/connections/:id/phone/failure', setFailure).as('phone.failure')
+          router
+            .get('/connections/:id/phone/media/:messageId', showMedia)
+            .as('phone.media')
+            .where('messageId', router.matchers.number())
         })
         .where('id', router.matchers.number())
         .use([middleware.auth(), middleware.can(['sandbox.use'])])

@@ -1,12 +1,15 @@
 import type { HttpContext } from '@adonisjs/core/http'
+import { MediaRefusedException } from '#services/media_policy'
+import { contentDisposition } from '#controllers/media_controller'
 import { sandboxContext } from './plugin_context.js'
 import phone from './sandbox_phone.js'
 import { customerMessageValidator, customerValidator, failureValidator } from './validators.js'
 
 /*
 | The customer phone page of a sandbox connection (/sandbox/connections/:id/phone):
-| pick or create a customer, chat as them, see the agents' replies (the
-| thread polls), and opening the thread reports the replies read.
+| pick or create a customer, chat as them (text, image, PDF, audio), see the
+| agents' replies (the thread polls), and opening the thread reports the
+| replies read.
 */
 
 async function connectionOf({ params }: HttpContext) {
@@ -62,8 +65,50 @@ export async function sendAsCustomer(ctx: HttpContext) {
   const data = await ctx.request.validateUsing(customerMessageValidator)
   const customer = await phone.customer(connection.id, data.customer)
   if (!customer) return ctx.response.redirect(phoneUrl(connection.id))
-  await phone.customerSays(connection.id, customer, data.text)
-  return ctx.response.redirect(phoneUrl(connection.id, customer.id))
+  const back = phoneUrl(connection.id, customer.id)
+  const file = ctx.request.file('file')
+  if (!file?.tmpPath && !data.text) {
+    ctx.session.flash('error', ctx.i18n.t('sandbox.chat.empty_message'))
+    return ctx.response.redirect(back)
+  }
+  let media = null
+  if (file?.tmpPath) {
+    try {
+      media = await sandboxContext().ports.media.accept(file.tmpPath, {
+        filename: file.clientName,
+      })
+    } catch (error) {
+      if (!(error instanceof MediaRefusedException)) throw error
+      ctx.session.flash(
+        'error',
+        error.translate((key, values) => ctx.i18n.t(key, values))
+      )
+      ctx.session.flash('text', data.text ?? '')
+      return ctx.response.redirect(back)
+    }
+  }
+  await phone.customerSends(connection.id, customer, { text: data.text, media })
+  return ctx.response.redirect(back)
+}
+
+/** A file in this phone's chats, read back from the core's media store. */
+export async function showMedia(ctx: HttpContext) {
+  const connection = await connectionOf(ctx)
+  const message = await phone.mediaMessage(connection.id, Number(ctx.params.messageId))
+  const media = sandboxContext().ports.media
+  if (!message?.media_path || !(await media.exists(message.media_path))) {
+    return ctx.response.notFound('Not found')
+  }
+  const mime = message.media_mime || 'application/octet-stream'
+  const inline = /^(image\/(jpeg|png|webp)|audio\/)/.test(mime)
+  ctx.response.header('Content-Type', mime)
+  ctx.response.header(
+    'Content-Disposition',
+    contentDisposition(inline ? 'inline' : 'attachment', message.media_filename)
+  )
+  ctx.response.header('X-Content-Type-Options', 'nosniff')
+  ctx.response.header('Content-Security-Policy', "default-src 'none'; sandbox")
+  return ctx.response.stream(media.stream(message.media_path))
 }
 
 export async function setFailure(ctx: HttpContext) {

@@ -9,7 +9,7 @@ import { sandboxContext } from './plugin_context.js'
 import phone from './sandbox_phone.js'
 
 const CAPABILITIES: ChannelCapabilities = {
-  mediaKinds: ['text'],
+  mediaKinds: ['text', 'image', 'document', 'audio', 'voice'],
   templates: false,
   replyWindowHours: null,
   calls: false,
@@ -61,7 +61,14 @@ export class SandboxDriver implements ChannelDriver {
       throw new ChannelSendError('Unsupported kind', {
         retryable: false,
         code: 'sandbox_unsupported_kind',
-        reason: `The sandbox does not send ${message.kind} messages yet`,
+        reason: `The sandbox does not send ${message.kind} messages`,
+      })
+    }
+    if (message.kind !== 'text' && !message.media?.path) {
+      throw new ChannelSendError('Missing file', {
+        retryable: false,
+        code: 'sandbox_missing_media',
+        reason: 'The file of this message is missing',
       })
     }
     const to = message.to.phoneE164 ?? (message.to.waId ? `+${message.to.waId}` : null)
@@ -73,7 +80,13 @@ export class SandboxDriver implements ChannelDriver {
       })
     }
     const customer = await phone.customerFor(this.connectionId, { phone: to })
-    const externalId = await phone.receive(this.connectionId, customer, message.kind, message.body)
+    const externalId = await phone.receive(
+      this.connectionId,
+      customer,
+      message.kind,
+      message.body,
+      message.kind === 'text' ? null : message.media
+    )
     this.#later(sandboxContext().settings.get().deliveryDelayMs, () =>
       phone.report(this.connectionId, externalId, 'delivered')
     )

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto'
+import type { AcceptedInboundMedia } from '#channels/media_port'
+import type { OutboundMedia } from '#channels/channel_driver'
 import { sandboxContext } from './plugin_context.js'
 
 export interface SandboxCustomer {
@@ -16,6 +18,19 @@ export interface SandboxMessage {
   body: string | null
   status: 'sent' | 'delivered' | 'read' | null
   created_at: Date
+  /** A file in the core's media store (`ctx.ports.media`), when the message carries one. */
+  media_path: string | null
+  media_mime: string | null
+  media_size: number | string | null
+  media_filename: string | null
+}
+
+/** What the customer sends: a text, a file (stored through `ctx.ports.media.accept`) with a caption, or both. */
+export interface CustomerMessage {
+  text?: string | null
+  media?: AcceptedInboundMedia | null
+  /** Lets tests redeliver the same message. */
+  externalId?: string
 }
 
 export type FailureMode = 'retryable' | 'fatal'
@@ -91,18 +106,34 @@ export class SandboxPhone {
    * The customer writes. Goes through `ctx.ports.ingest`, exactly as a real
    * provider's webhook would; `externalId` lets tests redeliver the same message.
    */
-  async customerSays(
+  customerSays(
     connectionId: number,
     customer: SandboxCustomer,
     text: string,
     externalId = `sbx-in-${randomUUID()}`
   ) {
+    return this.customerSends(connectionId, customer, { text, externalId })
+  }
+
+  /** The customer sends a text or a file (with an optional caption), through the ingest port. */
+  async customerSends(connectionId: number, customer: SandboxCustomer, input: CustomerMessage) {
     const at = new Date()
+    const externalId = input.externalId ?? `sbx-in-${randomUUID()}`
+    const media = input.media ?? null
+    const kind = media?.kind ?? 'text'
+    const body = input.text?.trim() || null
     const result = await this.#ctx.ports.ingest.message(connectionId, {
       externalId,
       contact: { phone: customer.phone, profileName: customer.name },
-      kind: 'text',
-      body: text,
+      kind,
+      body,
+      media: media && {
+        path: media.path,
+        mime: media.mime,
+        size: media.size,
+        filename: media.filename,
+        sha256: media.sha256,
+      },
       at,
     })
     if (!result.duplicate) {
@@ -113,10 +144,14 @@ export class SandboxPhone {
           customer_id: customer.id,
           direction: 'in',
           external_id: externalId,
-          kind: 'text',
-          body: text,
+          kind,
+          body,
           status: null,
           created_at: at,
+          media_path: media?.path ?? null,
+          media_mime: media?.mime ?? null,
+          media_size: media?.size ?? null,
+          media_filename: media?.filename ?? null,
         })
         .onConflict('external_id')
         .ignore()
@@ -129,7 +164,8 @@ export class SandboxPhone {
     connectionId: number,
     customer: SandboxCustomer,
     kind: string,
-    body: string | null
+    body: string | null,
+    media: OutboundMedia | null = null
   ) {
     const externalId = `sbx-out-${randomUUID()}`
     await this.#ctx.db.table('sandbox_messages').insert({
@@ -141,6 +177,10 @@ export class SandboxPhone {
       body,
       status: 'sent',
       created_at: new Date(),
+      media_path: media?.path ?? null,
+      media_mime: media?.mime ?? null,
+      media_size: media?.size ?? null,
+      media_filename: media?.filename ?? null,
     })
     return externalId
   }
@@ -164,6 +204,16 @@ export class SandboxPhone {
       .whereNot('status', 'read')
       .select('external_id')
     for (const row of unread) await this.report(connectionId, row.external_id, 'read')
+  }
+
+  /** A message of this connection's phone that carries a file, or null. */
+  async mediaMessage(connectionId: number, messageId: number): Promise<SandboxMessage | null> {
+    const row = await this.#ctx.db
+      .from('sandbox_messages')
+      .where({ connection_id: connectionId, id: messageId })
+      .whereNotNull('media_path')
+      .first()
+    return row ?? null
   }
 
   async failNext(connectionId: number, mode: FailureMode | null) {

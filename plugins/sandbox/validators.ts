@@ -8,9 +8,10 @@ export const customerValidator = vine.create({
     .regex(/^\+?[\d\s().-]{6,24}$/),
 })
 
+/** A text, or a file (multipart `file`, checked by the core's media policy) with an optional caption. */
 export const customerMessageValidator = vine.create({
   customer: vine.number().withoutDecimals().positive(),
-  text: vine.string().trim().minLength(1).maxLength(4096),
+  text: vine.string().trim().maxLength(4096).optional(),
 })
 
 export const failureValidator = vine.create({

@@ -52,7 +52,7 @@ window.composerAttachments = function (conversationId, sent) {
       const previous = kept.get(conversationId)
       if (sent || !serverToken) this.forget()
       else if (previous && previous.token === serverToken) Object.assign(this, previous)
-      else Object.assign(this, { token: serverToken, name: this.$el.dataset.attached })
+      else Object.assign(this, { token: serverToken, name: this.$root.dataset.attached })
       if (!form) return
       form.addEventListener('paste', (event) => {
         const file = event.clipboardData?.files?.[0]
@@ -87,8 +87,8 @@ window.composerAttachments = function (conversationId, sent) {
 
     async upload(file, voice = false) {
       this.error = ''
-      if (file.type.startsWith('video/')) return this.fail(this.$el.dataset.errorVideo)
-      if (file.size > MAX_BYTES) return this.fail(this.$el.dataset.errorTooLarge)
+      if (file.type.startsWith('video/')) return this.fail(this.$root.dataset.errorVideo)
+      if (file.size > MAX_BYTES) return this.fail(this.$root.dataset.errorTooLarge)
       this.forget()
       Object.assign(this, {
         uploading: true,
@@ -110,7 +110,7 @@ window.composerAttachments = function (conversationId, sent) {
         const answer = await response.json().catch(() => null)
         if (!response.ok || !answer?.token) {
           this.forget()
-          return this.fail(answer?.error || this.$el.dataset.errorUpload)
+          return this.fail(answer?.error || this.$root.dataset.errorUpload)
         }
         Object.assign(this, {
           token: answer.token,
@@ -121,7 +121,7 @@ window.composerAttachments = function (conversationId, sent) {
         kept.set(conversationId, { token: this.token, name: this.name, kind: this.kind, size: this.size, preview: this.preview })
       } catch {
         this.forget()
-        this.fail(this.$el.dataset.errorUpload)
+        this.fail(this.$root.dataset.errorUpload)
       } finally {
         this.uploading = false
       }
@@ -155,19 +155,19 @@ window.composerAttachments = function (conversationId, sent) {
     async record() {
       this.error = ''
       if (!navigator.mediaDevices?.getUserMedia || !window.MediaRecorder) {
-        return this.fail(this.$el.dataset.errorRecorder)
+        return this.fail(this.$root.dataset.errorRecorder)
       }
       try {
         stream = await navigator.mediaDevices.getUserMedia({ audio: true })
       } catch {
-        return this.fail(this.$el.dataset.errorRecorder)
+        return this.fail(this.$root.dataset.errorRecorder)
       }
       const mimeType = VOICE_TYPES.find((type) => MediaRecorder.isTypeSupported(type))
       try {
         recorder = new MediaRecorder(stream, mimeType ? { mimeType } : undefined)
       } catch {
         this.release()
-        return this.fail(this.$el.dataset.errorRecording)
+        return this.fail(this.$root.dataset.errorRecording)
       }
       chunks = []
       discard = false
@@ -179,7 +179,7 @@ window.composerAttachments = function (conversationId, sent) {
         this.release()
         if (discard) return
         const blob = new Blob(chunks, { type })
-        if (!blob.size) return this.fail(this.$el.dataset.errorRecording)
+        if (!blob.size) return this.fail(this.$root.dataset.errorRecording)
         const ext = type.includes('ogg') ? 'ogg' : type.includes('mp4') ? 'm4a' : 'webm'
         this.upload(new File([blob], `nota-de-voz-${Date.now()}.${ext}`, { type }), true)
       }

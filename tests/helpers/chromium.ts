@@ -18,6 +18,9 @@ export function launchChromium(options: LaunchOptions) {
       '--disable-component-update',
       '--disable-sync',
       '--disable-dev-shm-usage',
+      // A fake microphone that needs no permission prompt: voice notes are recorded in tests.
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
     ],
   })
 }

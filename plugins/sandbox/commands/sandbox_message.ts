@@ -1,12 +1,15 @@
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import i18nManager from '@adonisjs/i18n/services/main'
+import { resolve } from 'node:path'
+import { MediaRefusedException } from '#services/media_policy'
 import { sandboxContext } from '../plugin_context.js'
 import phone from '../sandbox_phone.js'
 
 /**
  * `npm run ace -- sandbox:message --connection 3 --phone +593991234567 --name "Ana" --text "Hola"`:
  * a customer writes into a sandbox connection, through the ingest port.
+ * `--file ./recibo.pdf` sends a file (image, PDF or audio) with the text as its caption.
  */
 export default class SandboxMessage extends BaseCommand {
   static commandName = 'sandbox:message'
@@ -22,8 +25,11 @@ export default class SandboxMessage extends BaseCommand {
   @flags.string({ description: "Customer's name" })
   declare name?: string
 
-  @flags.string({ description: 'Message text', required: true })
-  declare text: string
+  @flags.string({ description: 'Message text (the caption when --file is given)' })
+  declare text?: string
+
+  @flags.string({ description: 'A file to send: image (JPG, PNG, WebP), PDF or audio' })
+  declare file?: string
 
   async run() {
     const i18n = i18nManager.locale(i18nManager.defaultLocale)
@@ -33,8 +39,28 @@ export default class SandboxMessage extends BaseCommand {
       this.exitCode = 1
       return
     }
+    if (!this.text?.trim() && !this.file) {
+      this.logger.error(i18n.t('sandbox.cli.nothing_to_send'))
+      this.exitCode = 1
+      return
+    }
+    let media = null
+    if (this.file) {
+      const path = resolve(process.cwd(), this.file)
+      try {
+        media = await sandboxContext().ports.media.accept(path, { filename: path })
+      } catch (error) {
+        const reason =
+          error instanceof MediaRefusedException
+            ? error.translate((key, values) => i18n.t(key, values))
+            : i18n.t('sandbox.cli.file_unreadable', { file: this.file })
+        this.logger.error(reason)
+        this.exitCode = 1
+        return
+      }
+    }
     const customer = await phone.customerFor(connection.id, { name: this.name, phone: this.phone })
-    const result = await phone.customerSays(connection.id, customer, this.text)
+    const result = await phone.customerSends(connection.id, customer, { text: this.text, media })
     this.logger.success(i18n.t('sandbox.cli.message_posted', result))
   }
 }
