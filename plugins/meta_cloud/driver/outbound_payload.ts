@@ -65,7 +65,8 @@ export function buildPayload(message: OutboundMessage, mediaId: string | null) {
     case 'text':
       if (!message.body) throw new PayloadError('Empty text')
       body.type = 'text'
-      body.text = { body: message.body.slice(0, 4096), preview_url: false }
+      // No preview_url: links are never sent from the composer (R-MSG-2).
+      body.text = { body: message.body.slice(0, 4096) }
       return body
     case 'image':
     case 'video':
