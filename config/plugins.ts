@@ -12,6 +12,7 @@ const pluginsConfig = definePluginsConfig({
     () => import('#plugins/sandbox/index'),
     () => import('#plugins/calls/index'),
     () => import('#plugins/contact_sync/index'),
+    () => import('#plugins/meta_cloud/index'),
     () => import('#plugins/baileys/index'),
   ],
 })
