@@ -171,8 +171,20 @@ test.group('Browser: media', (group) => {
       )
     }, pdf)
     await page.locator('#composer [data-test=attachment]', { hasText: 'pegado.pdf' }).waitFor()
+
+    // A refused caption: the server's new composer keeps the text and the attachment.
+    await page.locator('#composer textarea').fill('Vea www.banco.com')
+    await page.getByRole('button', { name: 'Enviar', exact: true }).click()
+    await page
+      .locator('#composer .composer__error', { hasText: 'No se permiten enlaces' })
+      .waitFor()
+    assert.equal(await page.locator('#composer textarea').inputValue(), 'Vea www.banco.com')
+    await page.locator('#composer [data-test=attachment]', { hasText: 'pegado.pdf' }).waitFor()
+    assert.lengthOf(await db.from('messages').where('direction', 'out'), 0)
+
     await page.getByRole('button', { name: 'Quitar adjunto' }).click()
     assert.isFalse(await page.locator('#composer [data-test=attachment]').isVisible())
+    await page.locator('#composer textarea').fill('Le adjunto el detalle')
 
     assert.isTrue(await page.evaluate('window.isSecureContext'))
     await page.getByRole('button', { name: 'Grabar nota de voz' }).click()
