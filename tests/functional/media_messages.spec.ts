@@ -8,6 +8,7 @@ import type User from '#models/user'
 import Message from '#models/message'
 import mediaStore from '#services/media_store'
 import mediaUploads from '#services/media_uploads'
+import channelCapabilities from '#services/channel_capabilities'
 import { createUser, resetDatabase } from '#tests/helpers/fixtures'
 import { createConnection, receive } from '#tests/helpers/conversation_fixtures'
 
@@ -275,6 +276,32 @@ test.group('Media messages: sending from the composer', (group) => {
       clientId: 'x-1',
     })
     response.assertStatus(403)
+    assert.lengthOf(await outboundOf(conversationId), 0)
+    assert.exists(await db.from('media_uploads').where('token', upload.token).first())
+  })
+
+  test('a kind the channel cannot send is refused before the outbox; the upload stays', async ({
+    client,
+    assert,
+  }) => {
+    const agent = await createUser('agent')
+    const { conversationId } = await chat(agent)
+    const upload = await mediaUploads.create(agent.id, fixture('voice.webm'), null, { voice: true })
+    // A running driver that sends text and images only (what ChannelDriver.capabilities declares).
+    const original = channelCapabilities.mediaKindsOf
+    channelCapabilities.mediaKindsOf = async () => ['text', 'image']
+    try {
+      const response = await send(client, agent, conversationId, {
+        body: 'Escuche',
+        mediaToken: upload.token,
+        clientId: 'v-1',
+      })
+      response.assertStatus(422)
+      assert.include(response.text(), 'Esta línea no puede enviar ese tipo de archivo.')
+      assert.include(response.text(), 'Escuche')
+    } finally {
+      channelCapabilities.mediaKindsOf = original
+    }
     assert.lengthOf(await outboundOf(conversationId), 0)
     assert.exists(await db.from('media_uploads').where('token', upload.token).first())
   })
