@@ -8,6 +8,7 @@ import systemEventLog from '#services/system_event_log'
 import Connection from '#models/connection'
 import type { MessageStatus } from '#models/message'
 import { TokenBucket } from '#channels/token_bucket'
+import { applyEarlyStatuses } from '#channels/status_tracker'
 import {
   ChannelSendError,
   type ChannelDriver,
@@ -434,6 +435,8 @@ export class OutboxDispatcher {
         failureReason: null,
       })
     }
+    // Receipts that beat this write were kept aside (status_tracker): apply them now.
+    if (previous !== null) await applyEarlyStatuses(message.connectionId, externalId)
   }
 
   async #handleSendError(row: ClaimedRow, message: OutboundMessage, error: unknown) {

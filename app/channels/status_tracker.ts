@@ -1,4 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { publish } from '#events/conversation_events'
 import type { MessageStatus } from '#models/message'
 import type { NormalizedStatus, StatusIngestResult } from '#channels/ingest_port'
@@ -59,7 +60,10 @@ export async function recordStatus(
       .forUpdate()
       .select('id', 'conversation_id', 'status')
       .first()
-    if (!message) return { messageId: null, event: null }
+    if (!message) {
+      await keepEarlyStatus(trx, connectionId, input)
+      return { messageId: null, event: null }
+    }
 
     const previous = message.status as MessageStatus | null
     const next = nextStatus(previous, input.status)
@@ -95,4 +99,72 @@ export async function recordStatus(
 
   if (change.event) await publish('conversation:message_status', change.event)
   return { applied: !!change.event, messageId: change.messageId }
+}
+
+/** How long a status for an unknown provider id waits for its message. */
+const EARLY_STATUS_TTL_MS = 24 * 60 * 60 * 1000
+
+/**
+ * A status for a provider id no message holds yet: most often the driver's
+ * receipt beat the dispatcher's write of the id send() returned. Kept for a
+ * day (a status for a message that never was ours just expires).
+ */
+async function keepEarlyStatus(
+  trx: TransactionClientContract,
+  connectionId: number,
+  input: NormalizedStatus
+) {
+  await trx
+    .knexQuery()
+    .table('early_statuses')
+    .insert({
+      connection_id: connectionId,
+      external_id: input.externalId,
+      status: input.status,
+      at: input.at,
+      error_code: input.errorCode ?? null,
+      error_reason: input.errorReason ?? null,
+      created_at: new Date(),
+    })
+    .onConflict(['connection_id', 'external_id', 'status'])
+    .ignore()
+  await trx
+    .from('early_statuses')
+    .where('created_at', '<', new Date(Date.now() - EARLY_STATUS_TTL_MS))
+    .delete()
+}
+
+/**
+ * Called once a message got its provider id: the statuses that arrived
+ * before it are applied now, in their order, through the same rules.
+ */
+export async function applyEarlyStatuses(connectionId: number, externalId: string) {
+  const early = await db
+    .from('early_statuses')
+    .where('connection_id', connectionId)
+    .where('external_id', externalId)
+    .orderBy('at')
+    .orderBy('id')
+  if (!early.length) return 0
+  for (const row of early) {
+    await recordStatus(
+      connectionId,
+      {
+        externalId,
+        status: row.status,
+        at: new Date(row.at),
+        errorCode: row.error_code,
+        errorReason: row.error_reason,
+      },
+      null
+    )
+  }
+  await db
+    .from('early_statuses')
+    .whereIn(
+      'id',
+      early.map((row) => row.id)
+    )
+    .delete()
+  return early.length
 }

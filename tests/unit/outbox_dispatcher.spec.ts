@@ -81,6 +81,57 @@ test.group('OutboxDispatcher', (group) => {
     assert.lengthOf(driver.sent, 1)
   })
 
+  test('receipts that beat the stored id are kept and applied once it is stored', async ({
+    assert,
+  }) => {
+    const connection = await createConnection()
+    const message = await queueText(connection)
+    // The provider's receipts arrive while send() is still returning its id.
+    const driver = new FakeChannelDriver(async () => {
+      const at = new Date()
+      const early = await ingest.status(connection.id, {
+        externalId: 'wamid.FAST',
+        status: 'read',
+        at,
+      })
+      assert.isFalse(early.applied)
+      await ingest.status(connection.id, { externalId: 'wamid.FAST', status: 'delivered', at })
+      return 'wamid.FAST'
+    })
+    const events = emitter.fake()
+
+    await dispatcherWith(driver).runOnce()
+
+    await message.refresh()
+    assert.equal(message.status, 'read')
+    assert.isNotNull(message.deliveredAt)
+    assert.isNotNull(message.readAt)
+    events.assertEmitted('conversation:message_status', ({ data }) => data.status === 'read')
+    assert.lengthOf(await db.from('early_statuses'), 0, 'applied and cleared')
+  })
+
+  test('a status for an id nobody holds is kept a day at most', async ({ assert }) => {
+    const connection = await createConnection()
+    await db.table('early_statuses').insert({
+      connection_id: connection.id,
+      external_id: 'wamid.OLD',
+      status: 'delivered',
+      at: new Date(),
+      created_at: new Date(Date.now() - 25 * 60 * 60 * 1000),
+    })
+    const result = await ingest.status(connection.id, {
+      externalId: 'wamid.NOBODY',
+      status: 'delivered',
+      at: new Date(),
+    })
+    assert.isFalse(result.applied)
+    const kept = await db.from('early_statuses').select('external_id')
+    assert.deepEqual(
+      kept.map((row) => row.external_id),
+      ['wamid.NOBODY']
+    )
+  })
+
   test('a retryable error backs off exponentially, then the message goes out', async ({
     assert,
   }) => {
