@@ -13,6 +13,8 @@ export interface ConversationAssignedEvent {
   conversationId: number
   userId: number | null
   previousUserId: number | null
+  /** Who made the change (null: the system, e.g. a routing rule). */
+  actorId?: number | null
 }
 
 export interface ConversationResolutionChangedEvent {

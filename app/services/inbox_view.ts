@@ -8,6 +8,7 @@ import conversationSearch, { type ChatListViewer } from '#services/conversation_
 import conversationAssigner from '#services/conversation_assigner'
 import messageTimeline from '#services/message_timeline'
 import { inboxQueryString, readInboxQuery } from '#services/inbox_filters'
+import { whereTagVisible } from '#services/tag_visibility'
 
 /**
  * What the inbox templates need, gathered in one place so the page, its
@@ -39,7 +40,7 @@ export class InboxView {
   async facets(viewer: ChatListViewer) {
     const [agents, tags, connections, departments] = await Promise.all([
       viewer.permissions.has('chats.view_all') ? conversationAssigner.assignableUsers() : [],
-      Tag.query().where('is_active', true).orderBy('name'),
+      whereTagVisible(Tag.query().where('is_active', true), viewer, 'tags').orderBy('name'),
       Connection.query().where('is_active', true).orderBy('name'),
       Department.query().where('is_active', true).orderBy('name'),
     ])
@@ -48,12 +49,15 @@ export class InboxView {
 
   /** A conversation with its contact, client, labels and permissions for the viewer. */
   async conversation(user: User, found: Conversation, options: { before?: string | null } = {}) {
+    const audience = { roleId: user.roleId, permissions: await user.permissions() }
     const conversation = await Conversation.query()
       .where('id', found.id)
       .preload('connection')
       .preload('department')
       .preload('assignedUser')
-      .preload('tags', (tags) => tags.where('is_active', true).orderBy('name'))
+      .preload('tags', (tags) =>
+        whereTagVisible(tags.where('tags.is_active', true), audience, 'tags').orderBy('name')
+      )
       .firstOrFail()
     // The contact is loaded on its own: Conversation ↔ Contact import each other and the preload typing loops.
     const [contact, timeline, canReply, canAssign] = await Promise.all([
