@@ -47,41 +47,53 @@ export class InboundHandler {
 
   constructor(private options: InboundOptions) {}
 
+  /** PN ↔ LID answers already looked up (negative ones expire: Baileys may learn the mapping). */
+  #mappings = new Map<string, { value: string | null; until: number }>()
+
   async upsert({ messages, type }: BaileysEventMap['messages.upsert']) {
-    for (const message of messages) await this.message(message, { historical: false, type })
+    await this.#batch(messages, { historical: false, type })
   }
 
   async history({ messages, contacts, lidPnMappings }: BaileysEventMap['messaging-history.set']) {
     for (const mapping of lidPnMappings ?? []) await this.lidMapping(mapping)
     for (const contact of contacts) await this.contactUpdate(contact)
-    for (const message of messages)
-      await this.message(message, { historical: true, type: 'append' })
+    await this.#batch(messages, { historical: true, type: 'append' })
   }
 
+  async #batch(messages: WAMessage[], options: { historical: boolean; type: 'notify' | 'append' }) {
+    const keep: WAMessage[] = []
+    for (const message of messages) {
+      if (await this.message(message, options)) keep.push(message)
+    }
+    // Raw messages for quoting, retries and media, in one statement per batch.
+    await this.options.store.saveMany(keep)
+  }
+
+  /** Reports one message; true when it was handed to the core (its raw form must be kept). */
   async message(
     message: WAMessage,
     { historical, type }: { historical: boolean; type: 'notify' | 'append' }
-  ) {
+  ): Promise<boolean> {
     const { key } = message
     const remoteJid = key.remoteJid ?? ''
-    if (!key.id || !remoteJid || isJidStatusBroadcast(remoteJid)) return
-    if (isJidGroup(remoteJid) && !this.options.groupsEnabled()) return
+    if (!key.id || !remoteJid || isJidStatusBroadcast(remoteJid)) return false
+    if (isJidGroup(remoteJid) && !this.options.groupsEnabled()) return false
     if (
       key.fromMe &&
       (this.options.isOwnSend(key.id) || (await this.options.store.isOwnSend(key.id)))
     )
-      return
+      return false
 
     if (isUndecryptable(message)) {
       this.#waitForRetry(message, historical)
-      return
+      return false
     }
     this.#cancelStub(key.id)
 
     const mapped = mapMessage(message)
-    if (!mapped) return
+    if (!mapped) return false
     const contact = await this.identity(message)
-    if (!contact) return
+    if (!contact) return false
 
     const normalized: NormalizedInboundMessage = {
       externalId: key.id,
@@ -101,20 +113,30 @@ export class InboundHandler {
     }
     if (mapped.media) normalized.media = await this.#download(message, mapped.media)
 
-    await this.options.store.save(message)
     await this.options.ingest.message(this.options.connectionId, normalized)
+    return true
+  }
+
+  /** The other form of a user id from Baileys' stored `lid-mapping` keys, cached per session. */
+  async #mapped(user: string, direction: 'lidForPn' | 'pnForLid') {
+    const cacheKey = `${direction}:${user}`
+    const cached = this.#mappings.get(cacheKey)
+    if (cached && cached.until > Date.now()) return cached.value
+    const found = await lookupLidMapping(this.options.db, this.options.connectionId, user)
+    const value = userOf(found[direction]) ?? found[direction]
+    if (this.#mappings.size > 20_000) this.#mappings.clear()
+    this.#mappings.set(cacheKey, {
+      value,
+      until: value ? Number.POSITIVE_INFINITY : Date.now() + 30_000,
+    })
+    return value
   }
 
   /** Both ids when known: the event's alt JID first, then the LID mapping Baileys stored. */
   async identity(message: WAMessage): Promise<ContactIdentity | null> {
     const ids = identityFromKey(message.key)
-    if (ids.lid && !ids.waId) {
-      const mapped = await lookupLidMapping(this.options.db, this.options.connectionId, ids.lid)
-      ids.waId = userOf(mapped.pnForLid) ?? mapped.pnForLid
-    } else if (ids.waId && !ids.lid) {
-      const mapped = await lookupLidMapping(this.options.db, this.options.connectionId, ids.waId)
-      ids.lid = userOf(mapped.lidForPn) ?? mapped.lidForPn
-    }
+    if (ids.lid && !ids.waId) ids.waId = await this.#mapped(ids.lid, 'pnForLid')
+    else if (ids.waId && !ids.lid) ids.lid = await this.#mapped(ids.waId, 'lidForPn')
     if (!ids.waId && !ids.lid) return null
     return {
       waId: ids.waId,
@@ -157,6 +179,12 @@ export class InboundHandler {
   }
 
   async lidMapping({ lid, pn }: BaileysEventMap['lid-mapping.update']) {
+    const lidUser = userOf(lid)
+    const pnUser = userOf(pn)
+    if (lidUser && pnUser) {
+      this.#mappings.set(`pnForLid:${lidUser}`, { value: pnUser, until: Number.POSITIVE_INFINITY })
+      this.#mappings.set(`lidForPn:${pnUser}`, { value: lidUser, until: Number.POSITIVE_INFINITY })
+    }
     // Only links identities of a contact that exists; an address book is not a customer list.
     await this.options.ingest.contact(this.options.connectionId, {
       contact: identityOfJids([lid, pn]),

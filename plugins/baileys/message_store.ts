@@ -14,19 +14,28 @@ export class MessageStore {
   ) {}
 
   async save(message: WAMessage) {
-    if (!message.key.id) return
-    const raw = proto.WebMessageInfo.fromObject(message).toJSON()
-    await this.db
-      .knexQuery()
-      .table('baileys_messages')
-      .insert({
+    await this.saveMany([message])
+  }
+
+  /** One statement for a whole upsert batch. */
+  async saveMany(messages: WAMessage[]) {
+    const rows = new Map<string, Record<string, unknown>>()
+    for (const message of messages) {
+      if (!message.key.id) continue
+      rows.set(message.key.id, {
         connection_id: this.connectionId,
         key_id: message.key.id,
         remote_jid: message.key.remoteJid ?? '',
         from_me: !!message.key.fromMe,
-        raw: JSON.stringify(raw),
+        raw: JSON.stringify(proto.WebMessageInfo.fromObject(message).toJSON()),
         created_at: new Date(),
       })
+    }
+    if (!rows.size) return
+    await this.db
+      .knexQuery()
+      .table('baileys_messages')
+      .insert([...rows.values()])
       .onConflict(['connection_id', 'key_id'])
       .merge(['raw'])
   }
