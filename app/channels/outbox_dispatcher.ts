@@ -9,6 +9,7 @@ import Connection from '#models/connection'
 import type { MessageStatus } from '#models/message'
 import { TokenBucket } from '#channels/token_bucket'
 import { applyEarlyStatuses } from '#channels/status_tracker'
+import newContactGuard from '#channels/new_contact_guard'
 import {
   ChannelSendError,
   type ChannelDriver,
@@ -260,6 +261,12 @@ export class OutboxDispatcher {
     const connection = await Connection.find(row.connectionId)
     const driver = connection?.isActive ? await this.#options.resolveDriver(connection) : null
     if (!connection || !driver) return this.#defer(row, this.#options.noDriverDelayMs)
+
+    const admission = await newContactGuard.admit(connection, outbound.message.to.contactId)
+    if (!admission.ok) {
+      await newContactGuard.announce(connection, admission)
+      return this.#defer(row, admission.retryAfterMs)
+    }
 
     const rate = connection.sendRatePerSecond ?? this.#options.defaultRatePerSecond
     let wait = this.#buckets.take(connection.id, rate)

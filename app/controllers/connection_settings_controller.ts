@@ -3,6 +3,7 @@ import Connection from '#models/connection'
 import Department from '#models/department'
 import User from '#models/user'
 import connectionSettings from '#services/connection_settings'
+import newContactGuard from '#channels/new_contact_guard'
 import { WEEK_DAYS, connectionSettingsValidator } from '#validators/connection_validator'
 
 /** A connection's own settings: messages, business hours, default department, agents. */
@@ -19,6 +20,7 @@ export default class ConnectionSettingsController {
       users: await User.query().where('is_active', true).orderBy('full_name'),
       days: WEEK_DAYS,
       hours: connection.businessHours?.days ?? {},
+      newContacts: await newContactGuard.usage(connection.id),
     })
   }
 

@@ -86,6 +86,13 @@ export default class Connection extends BaseModel {
   @column()
   declare sendRatePerSecond: number | null
 
+  /** Ban-risk guard: people who never wrote to this number it may message first, per hour / day. */
+  @column()
+  declare newContactsPerHour: number | null
+
+  @column()
+  declare newContactsPerDay: number | null
+
   @column()
   declare isActive: boolean
 

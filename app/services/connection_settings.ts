@@ -39,6 +39,8 @@ export class ConnectionSettings {
         outOfHoursMessage: input.outOfHoursMessage || null,
         defaultDepartmentId: department?.id ?? null,
         businessHours: this.#hours(input.hours),
+        newContactsPerHour: input.newContactsPerHour ?? null,
+        newContactsPerDay: input.newContactsPerDay ?? null,
       })
       await connection.useTransaction(trx).save()
       await connection.related('agents').sync(agents.map((agent) => agent.id))
@@ -82,6 +84,8 @@ export class ConnectionSettings {
       outOfHoursMessage: connection.outOfHoursMessage,
       defaultDepartmentId: connection.defaultDepartmentId,
       businessHours: connection.businessHours,
+      newContactsPerHour: connection.newContactsPerHour,
+      newContactsPerDay: connection.newContactsPerDay,
       agentIds: agents.map((row) => Number(row.user_id)),
     }
   }

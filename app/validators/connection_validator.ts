@@ -18,6 +18,8 @@ export const connectionSettingsValidator = vine.create({
   outOfHoursMessage: message(),
   defaultDepartmentId: vine.number().withoutDecimals().positive().optional(),
   agentIds: vine.array(vine.number().withoutDecimals().positive()).optional(),
+  newContactsPerHour: vine.number().withoutDecimals().min(1).max(10000).optional(),
+  newContactsPerDay: vine.number().withoutDecimals().min(1).max(100000).optional(),
   hours: vine
     .object(
       Object.fromEntries(

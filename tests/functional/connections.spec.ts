@@ -126,6 +126,50 @@ test.group('Connections / settings', (group) => {
     assert.isNull(fresh.welcomeMessage)
   })
 
+  test('new-contact limits are saved and shown with their use; bad numbers are refused', async ({
+    client,
+    assert,
+  }) => {
+    const admin = await createUser('admin')
+    const connection = await createConnection()
+    await client
+      .put(`/connections/${connection.id}`)
+      .withCsrfToken()
+      .form({ newContactsPerHour: '20', newContactsPerDay: '150' })
+      .loginAs(admin)
+      .redirects(0)
+    let fresh = await Connection.findOrFail(connection.id)
+    assert.equal(fresh.newContactsPerHour, 20)
+    assert.equal(fresh.newContactsPerDay, 150)
+    const page = await client.get(`/connections/${connection.id}/edit`).loginAs(admin)
+    page.assertTextIncludes('Usados ahora: 0 en la última hora, 0 en el último día.')
+
+    const refused = await client
+      .put(`/connections/${connection.id}`)
+      .withCsrfToken()
+      .form({ newContactsPerHour: '0', newContactsPerDay: 'muchos' })
+      .loginAs(admin)
+      .redirects(0)
+    refused.assertStatus(302)
+    refused.assertFlashMessage('inputErrorsBag', {
+      newContactsPerHour: ['El campo Máximo por hora debe ser al menos 1.'],
+      newContactsPerDay: ['El campo Máximo por día debe ser un número.'],
+    })
+    fresh = await Connection.findOrFail(connection.id)
+    assert.equal(fresh.newContactsPerHour, 20)
+
+    // Emptied: no limit.
+    await client
+      .put(`/connections/${connection.id}`)
+      .withCsrfToken()
+      .form({ newContactsPerHour: '', newContactsPerDay: '' })
+      .loginAs(admin)
+      .redirects(0)
+    fresh = await Connection.findOrFail(connection.id)
+    assert.isNull(fresh.newContactsPerHour)
+    assert.isNull(fresh.newContactsPerDay)
+  })
+
   test('supervisors and agents cannot edit; guests go to login', async ({ client }) => {
     const connection = await createConnection()
     for (const role of ['supervisor', 'agent']) {
