@@ -6,6 +6,7 @@ import { DateTime } from 'luxon'
 import notifier from '#services/notifier'
 import conversationSearch from '#services/conversation_search'
 import type User from '#models/user'
+import './view_chat_tools.js'
 import './view_media.js'
 
 edge.global('formatDateTime', (value: DateTime | null | undefined, locale = 'es') => {
@@ -23,13 +24,20 @@ edge.global('unreadNotificationCount', (user: { id: number } | null | undefined)
 
 // The inbox: a chat's or message's time (hour today, date before) and the
 // header's pending-to-answer counter (R-MSG-3), null for users without chats.
-edge.global('formatChatTime', (value: DateTime | Date | null | undefined, locale = 'es') => {
-  if (!value) return ''
-  const at = (value instanceof Date ? DateTime.fromJSDate(value) : value).setLocale(locale)
-  return at.hasSame(DateTime.now(), 'day')
-    ? at.toLocaleString(DateTime.TIME_SIMPLE)
-    : at.toLocaleString(DateTime.DATETIME_SHORT)
-})
+// Both in the organization's time zone (shared as `timezone` by the layout middleware): "today" is
+// the organization's day, not the server's.
+edge.global(
+  'formatChatTime',
+  (value: DateTime | Date | null | undefined, locale = 'es', zone = 'America/Guayaquil') => {
+    if (!value) return ''
+    const at = (value instanceof Date ? DateTime.fromJSDate(value) : value)
+      .setZone(zone)
+      .setLocale(locale)
+    return at.hasSame(DateTime.now().setZone(zone), 'day')
+      ? at.toLocaleString(DateTime.TIME_SIMPLE)
+      : at.toLocaleString(DateTime.DATETIME_SHORT)
+  }
+)
 edge.global('pendingToAnswer', async (user: User | null | undefined) => {
   if (!user) return null
   const viewer = await conversationSearch.viewerFor(user)

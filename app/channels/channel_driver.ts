@@ -85,6 +85,29 @@ export interface CallToReject {
   metadata: Record<string, unknown>
 }
 
+/** An approved message template the channel can send when the reply window is closed. */
+export interface ChannelTemplate {
+  /** The driver's own id of the template (stable between listings). */
+  id: string
+  name: string
+  language: string
+  category: string
+  /** The body with its placeholders, e.g. 'Hola {{1}}, su pedido {{2}} está listo.' */
+  body: string
+  /** Placeholder names in order: '1', '2'… or named ones ('first_name'). */
+  parameters: string[]
+}
+
+/**
+ * What the core puts in `OutboundMessage.metadata.template` for a template
+ * send; `body` then holds the filled text, for the timeline.
+ */
+export interface OutboundTemplate {
+  name: string
+  language: string
+  parameters: { name: string | null; value: string }[]
+}
+
 /**
  * One connection's link to WhatsApp. Drivers must not report their own
  * sends back through `ingest.message()` (e.g. Baileys' own-message echoes):
@@ -101,6 +124,8 @@ export interface ChannelDriver {
   send(message: OutboundMessage): Promise<SendResult>
   /** Decline a ringing call; only drivers whose capabilities say `calls: true` implement it. */
   rejectCall?(call: CallToReject): Promise<void>
+  /** Approved templates of this connection (drivers with `capabilities.templates`). */
+  templates?(): Promise<ChannelTemplate[]>
 }
 
 export interface ChannelSendErrorOptions {

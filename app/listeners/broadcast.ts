@@ -89,6 +89,39 @@ export default class Broadcast {
   async conversationRead({ conversationId }: EventsList['conversation:read']) {
     await conversationChanged(conversationId)
   }
+
+  /**
+   * Tags on the chat refetch its tag bar (not the whole pane: a composer being
+   * typed in stays as it is) and the chat rows; tags on a message refetch that
+   * message's tag strip only.
+   */
+  async conversationTagged({ conversationId, messageId }: EventsList['conversation:tagged']) {
+    if (messageId) {
+      send(liveChannels.conversation(conversationId), { type: 'message.tagged', id: messageId })
+      return
+    }
+    send(liveChannels.conversation(conversationId), {
+      type: 'conversation.tagged',
+      id: conversationId,
+    })
+    await conversationChanged(conversationId)
+  }
+
+  /*
+  | Transfers. Approvers' pending lists and the transfer box of the open
+  | conversation refetch on `transfer.changed`; so does the requester's view.
+  | The bell follows its own `notification.created`.
+  */
+  transferChanged({
+    transferId,
+    conversationId,
+    requestedBy,
+  }: EventsList['transfer:requested'] | EventsList['transfer:decided']) {
+    const signal = { type: 'transfer.changed', id: transferId }
+    send(liveChannels.supervisors, signal)
+    send(liveChannels.conversation(conversationId), signal)
+    if (requestedBy) send(liveChannels.user(requestedBy), signal)
+  }
 }
 
 /** A chat's row changed: its agent's list and the supervisors' lists refetch. */

@@ -108,6 +108,13 @@ const corePermissions: PermissionDefinition[] = [
     defaults: ['admin', 'supervisor'],
   },
   {
+    // Seed 000 §3F: tags are put on chats and messages from the chat screen, by whoever works the chat.
+    key: 'chats.tag',
+    group: 'chats',
+    label: { es: 'Etiquetar chats y mensajes', en: 'Tag chats and messages' },
+    defaults: ['admin', 'supervisor', 'agent'],
+  },
+  {
     key: 'transfers.request',
     group: 'chats',
     label: { es: 'Solicitar transferencias', en: 'Request transfers' },
@@ -116,7 +123,19 @@ const corePermissions: PermissionDefinition[] = [
   {
     key: 'transfers.approve',
     group: 'chats',
-    label: { es: 'Aprobar o denegar transferencias', en: 'Approve or deny transfers' },
+    label: {
+      es: 'Aprobar, denegar y hacer transferencias directas',
+      en: 'Approve, deny and make direct transfers',
+    },
+    defaults: ['admin', 'supervisor'],
+  },
+  {
+    key: 'transfers.view_history',
+    group: 'chats',
+    label: {
+      es: 'Ver y exportar el historial de transferencias',
+      en: 'View and export the transfer history',
+    },
     defaults: ['admin', 'supervisor'],
   },
   {

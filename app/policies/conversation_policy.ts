@@ -23,6 +23,16 @@ export default class ConversationPolicy extends BasePolicy {
     return this.reply(user, conversation)
   }
 
+  /** Put tags on the chat or its messages, take them off (R-TG-2). */
+  async tag(user: User, conversation: Conversation): Promise<AuthorizerResponse> {
+    return (await this.view(user, conversation)) && (await user.can('chats.tag'))
+  }
+
+  /** Quick replies in the composer: only where the user may write. */
+  async useQuickReplies(user: User, conversation: Conversation): Promise<AuthorizerResponse> {
+    return (await this.reply(user, conversation)) && (await user.can('quick_replies.use'))
+  }
+
   async assign(user: User, conversation: Conversation): Promise<AuthorizerResponse> {
     return (await this.view(user, conversation)) && (await user.can('chats.assign'))
   }

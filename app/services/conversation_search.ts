@@ -4,6 +4,7 @@ import type { ConversationState } from '#models/conversation'
 import type User from '#models/user'
 import type { MessageDirection, MessageKind } from '#models/message'
 import { digitsOnly } from '#services/phone_numbers'
+import { whereTagVisible } from '#services/tag_visibility'
 
 /** Who is looking: what they may see is decided in the query, from these. */
 export interface ChatListViewer {
@@ -45,7 +46,8 @@ export interface ChatListRow {
     clientName: string | null
   }
   assignedUser: { id: number; fullName: string } | null
-  tags: { id: number; name: string; color: string }[]
+  /** Inactive tags stay on the chats that carry them (shown dimmed), they are only no longer offered. */
+  tags: { id: number; name: string; color: string; isActive: boolean }[]
 }
 
 export interface ChatListPage {
@@ -119,7 +121,7 @@ export class ConversationSearch {
         )
       )
     this.#scope(query, viewer)
-    this.#filter(query, filters, true)
+    this.#filter(query, filters, viewer, true)
     await this.#search(query, filters.search, true)
 
     const cursor = decodeCursor(page.cursor)
@@ -155,7 +157,7 @@ export class ConversationSearch {
   ): Promise<TrayCounts> {
     const query = db.from('conversations as c')
     this.#scope(query, viewer)
-    this.#filter(query, filters, false)
+    this.#filter(query, filters, viewer, false)
     if (filters.search?.trim()) {
       query.join('contacts as ct', 'ct.id', 'c.contact_id')
       await this.#search(query, filters.search, false)
@@ -188,7 +190,12 @@ export class ConversationSearch {
     query.whereRaw('false')
   }
 
-  #filter(query: DatabaseQueryBuilderContract, filters: ChatListFilters, withState: boolean) {
+  #filter(
+    query: DatabaseQueryBuilderContract,
+    filters: ChatListFilters,
+    viewer: ChatListViewer,
+    withState: boolean
+  ) {
     if (withState && filters.state) {
       const states = Array.isArray(filters.state) ? filters.state : [filters.state]
       if (states.length === 1) query.where('c.state', states[0])
@@ -199,11 +206,16 @@ export class ConversationSearch {
     if (filters.connectionId) query.where('c.connection_id', filters.connectionId)
     if (filters.departmentId) query.where('c.department_id', filters.departmentId)
     if (filters.tagIds?.length) {
+      // A hidden tag filters to nothing: its id must not reveal which chats carry it.
       query.whereExists((sub) =>
-        sub
-          .from('conversation_tags as ctg')
-          .whereRaw('ctg.conversation_id = c.id')
-          .whereIn('ctg.tag_id', filters.tagIds!)
+        whereTagVisible(
+          sub
+            .from('conversation_tags as ctg')
+            .join('tags as t', 't.id', 'ctg.tag_id')
+            .whereRaw('ctg.conversation_id = c.id')
+            .whereIn('ctg.tag_id', filters.tagIds!),
+          viewer
+        )
       )
     }
   }
@@ -254,7 +266,7 @@ export class ConversationSearch {
     })
   }
 
-  /** Active tags of the listed chats that the viewer's role may see (R-TG-3). */
+  /** Tags of the listed chats that the viewer's role may see (R-TG-3), inactive ones included. */
   async #tagsOf(conversationIds: number[], viewer: ChatListViewer) {
     const byConversation = new Map<number, ChatListRow['tags']>()
     if (!conversationIds.length) return byConversation
@@ -262,27 +274,14 @@ export class ConversationSearch {
       .from('conversation_tags as ctg')
       .join('tags as t', 't.id', 'ctg.tag_id')
       .whereIn('ctg.conversation_id', conversationIds)
-      .where('t.is_active', true)
       .orderBy('t.name')
-      .select('ctg.conversation_id', 't.id', 't.name', 't.color')
-    if (!viewer.permissions.has('tags.manage')) {
-      query.where((visible) => {
-        visible.whereNotExists((sub) => sub.from('tag_roles as tr').whereRaw('tr.tag_id = t.id'))
-        if (viewer.roleId) {
-          visible.orWhereExists((sub) =>
-            sub
-              .from('tag_roles as tr')
-              .whereRaw('tr.tag_id = t.id')
-              .where('tr.role_id', viewer.roleId!)
-          )
-        }
-      })
-    }
+      .select('ctg.conversation_id', 't.id', 't.name', 't.color', 't.is_active')
+    whereTagVisible(query, viewer)
     for (const row of await query) {
       const id = Number(row.conversation_id)
       byConversation.set(id, [
         ...(byConversation.get(id) ?? []),
-        { id: Number(row.id), name: row.name, color: row.color },
+        { id: Number(row.id), name: row.name, color: row.color, isActive: row.is_active === true },
       ])
     }
     return byConversation

@@ -3,6 +3,8 @@ import { RuleViolationException } from '#exceptions/rule_violation_exception'
 import Message from '#models/message'
 import mediaUploads, { type ClaimedUpload } from '#services/media_uploads'
 import channelCapabilities from '#services/channel_capabilities'
+import Conversation from '#models/conversation'
+import replyWindow from '#services/reply_window'
 
 /** Any web address: http(s)://… or www.… (R-MSG-2: links are never sent). */
 const LINK = /(https?:\/\/|\bwww\.)/i
@@ -29,6 +31,7 @@ export interface ComposeInput {
 export class MessageComposer {
   async send(input: ComposeInput) {
     const body = input.body?.trim() ?? ''
+    if (input.mode !== 'note') await this.#assertWindowOpen(input.conversationId)
     if (input.mediaToken) return this.#sendMedia(input, input.mediaToken, body)
     if (!body) throw new RuleViolationException('inbox.errors.empty', 'body')
     if (body.length > MAX_BODY_LENGTH) {
@@ -87,6 +90,14 @@ export class MessageComposer {
     } catch (error) {
       await mediaUploads.release(claimed)
       throw translated(error)
+    }
+  }
+
+  /** R-MSG-8: outside the channel's reply window only templates go out (notes always may). */
+  async #assertWindowOpen(conversationId: number) {
+    const conversation = await Conversation.find(conversationId)
+    if (conversation && !(await replyWindow.of(conversation)).open) {
+      throw new RuleViolationException('reply_window.errors.window_closed', 'body')
     }
   }
 

@@ -22,6 +22,8 @@ export class MessageTimeline {
     const query = Message.query()
       .where('conversation_id', conversationId)
       .preload('author', (author) => author.select('id', 'full_name'))
+      // Filtered per viewer (R-TG-3) by the message tag strip (ChatTagMenus).
+      .preload('tags')
       .select('*')
       .select(
         db.raw(
@@ -53,6 +55,8 @@ export class MessageTimeline {
     return Message.query()
       .where('id', messageId)
       .preload('author', (author) => author.select('id', 'full_name'))
+      // Filtered per viewer (R-TG-3) by the message tag strip (ChatTagMenus).
+      .preload('tags')
       .firstOrFail()
   }
 }

@@ -2,6 +2,8 @@ import { buffer } from 'node:stream/consumers'
 import {
   ChannelSendError,
   type ChannelCapabilities,
+  type ChannelTemplate,
+  type CallToReject,
   type ChannelDriver,
   type ConnectionStatus,
   type OutboundMessage,
@@ -12,6 +14,7 @@ import { GraphApiError } from '../graph/graph_client.js'
 import { errorPolicy, explainError } from '../graph/error_catalog.js'
 import { buildPayload, PayloadError } from './outbound_payload.js'
 import { toOggOpus, needsVoiceConversion } from './voice_converter.js'
+import templateSync from '../templates/template_sync.js'
 
 export const META_CAPABILITIES: ChannelCapabilities = {
   mediaKinds: [
@@ -97,6 +100,29 @@ export class MetaDriver implements ChannelDriver {
 
   status() {
     return this.#status
+  }
+
+  /** Declines a ringing user-initiated call (A.10: `POST /{phone-number-id}/calls`, action reject). */
+  async rejectCall(call: CallToReject) {
+    const number = await this.#number()
+    await metaNumbers.graphFor(number).post(`${number.phoneNumberId}/calls`, {
+      messaging_product: 'whatsapp',
+      call_id: call.callId,
+      action: 'reject',
+    })
+  }
+
+  /** Approved templates synced from the WABA (Settings → Meta numbers, or on save). */
+  async templates(): Promise<ChannelTemplate[]> {
+    const templates = await templateSync.approved(this.connectionId)
+    return templates.map((t) => ({
+      id: String(t.id),
+      name: t.name,
+      language: t.language,
+      category: t.category,
+      body: t.bodyText,
+      parameters: t.parameters,
+    }))
   }
 
   async send(message: OutboundMessage) {

@@ -7,10 +7,11 @@ import type { OutboundMessage } from '#channels/channel_driver'
 
 export class PayloadError extends Error {}
 
+/** The core's OutboundTemplate, plus optional header parameters. */
 export interface TemplateSend {
   name: string
   language: string
-  /** Ordered body parameters ({{1}}, {{2}}…) or named ones. */
+  /** Ordered body parameters ({{1}}, {{2}}…) or named ones (name set). */
   parameters?: { name?: string | null; value: string }[]
   headerParameters?: { name?: string | null; value: string }[]
 }

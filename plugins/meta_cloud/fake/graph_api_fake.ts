@@ -452,6 +452,22 @@ export class GraphApiFake {
         const result = this.#send(owner, objectId, request.body)
         return send(200, result)
       }
+      if (req.method === 'POST' && edge === 'calls') {
+        request.body = this.#json(raw)
+        const number = this.numbers.get(objectId)
+        if (!number || !owner.includes(number)) this.#missing(objectId, 'post')
+        const { call_id: callId, action } = request.body ?? {}
+        if (request.body?.messaging_product !== 'whatsapp') {
+          fail(100, { details: 'The parameter messaging_product is required.' })
+        }
+        if (!['pre_accept', 'accept', 'reject', 'terminate', 'connect'].includes(action)) {
+          fail(100, { details: `Invalid action ${action}` })
+        }
+        if (action !== 'connect' && typeof callId !== 'string') {
+          fail(100, { details: 'The parameter call_id is required.' })
+        }
+        return send(200, { messaging_product: 'whatsapp', success: true })
+      }
       if (req.method === 'POST' && edge === 'media') {
         const form = await new Response(raw, {
           headers: { 'content-type': req.headers['content-type'] ?? '' },

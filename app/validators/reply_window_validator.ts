@@ -1,0 +1,7 @@
+import vine from '@vinejs/vine'
+
+export const templateSendValidator = vine.create({
+  templateId: vine.string().trim().minLength(1).maxLength(64),
+  parameters: vine.array(vine.string().trim().maxLength(1024).optional()).maxLength(20).optional(),
+  templateClientId: vine.string().trim().maxLength(64).optional(),
+})
