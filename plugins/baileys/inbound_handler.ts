@@ -114,7 +114,34 @@ export class InboundHandler {
     if (mapped.media) normalized.media = await this.#download(message, mapped.media)
 
     await this.options.ingest.message(this.options.connectionId, normalized)
+    if (!key.fromMe && !historical) this.#refreshPhoto(remoteJid, contact)
     return true
+  }
+
+  /** Jids whose profile photo was asked for in this session. */
+  #photos = new Set<string>()
+
+  /**
+   * The customer's profile photo, asked once per session (and again when
+   * WhatsApp says it changed), off the message path: a slow or refused
+   * lookup (privacy settings) must not delay the inbox.
+   */
+  #refreshPhoto(jid: string, contact: ContactIdentity, force = false) {
+    const socket = this.options.socket()
+    if (!socket || isJidGroup(jid) || (!force && this.#photos.has(jid))) return
+    if (this.#photos.size > 20_000) this.#photos.clear()
+    this.#photos.add(jid)
+    socket
+      .profilePictureUrl(jid, 'preview', 10_000)
+      .then(async (url) => {
+        if (!url) return
+        await this.options.ingest.contact(this.options.connectionId, {
+          contact: { waId: contact.waId, lid: contact.lid, profilePhotoUrl: url },
+          create: false,
+        })
+      })
+      // No photo, or hidden by the customer's privacy settings: Baileys throws, nothing to store.
+      .catch(() => undefined)
   }
 
   /** The other form of a user id from Baileys' stored `lid-mapping` keys, cached per session. */
@@ -198,6 +225,7 @@ export class InboundHandler {
     identity.profileName = contact.notify ?? contact.verifiedName ?? null
     if (contact.username) identity.username = contact.username
     if (contact.imgUrl && contact.imgUrl !== 'changed') identity.profilePhotoUrl = contact.imgUrl
+    if (contact.imgUrl === 'changed' && contact.id) this.#refreshPhoto(contact.id, identity, true)
     await this.options.ingest.contact(this.options.connectionId, {
       contact: identity,
       create: false,

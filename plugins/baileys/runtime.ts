@@ -23,7 +23,13 @@ export type ILogger = SocketConfig['logger']
  */
 export type BaileysSocket = Pick<
   WASocket,
-  'sendMessage' | 'logout' | 'end' | 'requestPairingCode' | 'updateMediaMessage' | 'user'
+  | 'sendMessage'
+  | 'logout'
+  | 'end'
+  | 'requestPairingCode'
+  | 'updateMediaMessage'
+  | 'profilePictureUrl'
+  | 'user'
 > & { ev: BaileysEventEmitter }
 
 export interface SocketOptions {

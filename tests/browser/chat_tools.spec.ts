@@ -101,7 +101,9 @@ test.group('Browser: composer tools and tags', (group) => {
     await page.locator('#composer [data-emoji-panel]').waitFor({ state: 'hidden' })
     const edited = `${filled} Puede pagar hoy😃`
     assert.equal(await textarea.inputValue(), edited)
-    assert.isTrue(await textarea.evaluate((element) => element === document.activeElement))
+    assert.isTrue(
+      await page.evaluate(`document.activeElement === document.querySelector('#composer textarea')`)
+    )
 
     await page.keyboard.press('Enter')
     await page.locator('#timeline .message--out', { hasText: 'Puede pagar hoy😃' }).waitFor()

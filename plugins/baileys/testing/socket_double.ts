@@ -221,6 +221,20 @@ export class SocketDouble implements BaileysSocket {
     return 'CHSQ4PR1'
   }
 
+  /** Like WhatsApp: a URL for customers with a photo, a 404 Boom for the others. */
+  photos = new Map<string, string>()
+
+  async profilePictureUrl(jid: string, _type?: 'preview' | 'image', _timeoutMs?: number) {
+    const url = this.photos.get(jid)
+    if (!url) {
+      throw Object.assign(new Error('item-not-found'), {
+        isBoom: true,
+        output: { statusCode: 404, payload: {}, headers: {} },
+      })
+    }
+    return url
+  }
+
   async updateMediaMessage(message: WAMessage) {
     return message
   }

@@ -75,6 +75,20 @@ test.group('Baileys / inbound messages', (group) => {
     assert.equal(contacts[0].profileName, 'Ana')
   })
 
+  test('the profile photo is fetched once and stored on the contact', async ({ assert }) => {
+    const connection = await connected()
+    const double = doubles.latest(connection.id)
+    double.photos.set('593991239999@s.whatsapp.net', 'https://pps.whatsapp.net/v/photo.jpg')
+    double.upsert([double.customerText({ id: 'PH-1', text: 'hola', phone: '593991239999' })])
+    double.upsert([double.customerText({ id: 'PH-2', text: 'sin foto', phone: '593991238888' })])
+    await settle(connection)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const contact = await Contact.findByOrFail('wa_id', '593991239999')
+    assert.equal(contact.profilePhotoUrl, 'https://pps.whatsapp.net/v/photo.jpg')
+    const without = await Contact.findByOrFail('wa_id', '593991238888')
+    assert.isNull(without.profilePhotoUrl)
+  })
+
   test('offline messages (append) are stored, not dropped', async ({ assert }) => {
     const connection = await connected()
     const double = doubles.latest(connection.id)
