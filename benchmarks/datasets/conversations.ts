@@ -28,7 +28,8 @@
 | - `TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench`:
 |   a throwaway database on that server; the template lives on that server.
 | Templates are named `chasqui_tpl_conv_<hash>`; the hash covers the data set
-| version, its size and the list of migrations, so a new migration rebuilds it.
+| version, its size and the migrations applied to the bench database (core and
+| plugins), so a new migration rebuilds it.
 | Drop stale ones with `DROP DATABASE chasqui_tpl_conv_…`; `BENCH_REBUILD=1`
 | ignores (and replaces) the cached template.
 |
@@ -37,7 +38,6 @@
 | on the next query. Call it before starting the HTTP server.
 */
 import { createHash } from 'node:crypto'
-import { readdirSync } from 'node:fs'
 import pg from 'pg'
 import db from '@adonisjs/lucid/services/db'
 import hash from '@adonisjs/core/services/hash'
@@ -242,11 +242,11 @@ function sqlArray(values: string[]) {
   return `ARRAY[${values.map((v) => `'${v.replaceAll("'", "''").replaceAll('?', '\\?')}'`).join(',')}]::text[]`
 }
 
-/** The key of the template for this size and this schema. */
-function templateName(conversations: number) {
-  const migrations = readdirSync(new URL('../../database/migrations/', import.meta.url))
-    .filter((f) => /\.(ts|js)$/.test(f))
-    .sort()
+/** The key of the template for this size and this schema (every migration applied, plugins' too). */
+async function templateName(conversations: number) {
+  const migrations = (await db.from('adonis_schema').orderBy('name').select('name')).map(
+    (row) => row.name as string
+  )
   const digest = createHash('sha256')
     .update(JSON.stringify([DATASET_VERSION, conversations, migrations]))
     .digest('hex')
@@ -313,7 +313,7 @@ export async function loadConversationsDataset(
 ): Promise<ConversationsDataset> {
   const conversations = options.conversations ?? 100_000
   const log = options.log ?? ((line: string) => process.stderr.write(`  dataset: ${line}\n`))
-  const template = templateName(conversations)
+  const template = await templateName(conversations)
   const started = performance.now()
   let restored = false
   if (!process.env.BENCH_REBUILD && (await templateExists(template))) {
