@@ -345,9 +345,9 @@ export class ChatTransfers {
   ) {
     if (target.type === 'user') {
       if (target.id === currentUserId)
-        throw new RuleViolationException('transfers.errors.same_agent', 'targetUserId')
+        throw new RuleViolationException('transfers.errors.same_agent')
       const user = await conversationAssigner.assignableUsers(trx).where('u.id', target.id).first()
-      if (!user) throw new RuleViolationException('transfers.errors.bad_target', 'targetUserId')
+      if (!user) throw new RuleViolationException('transfers.errors.bad_target')
       return { name: user.full_name as string }
     }
     const department = await trx
@@ -356,8 +356,7 @@ export class ChatTransfers {
       .where('is_active', true)
       .select('name')
       .first()
-    if (!department)
-      throw new RuleViolationException('transfers.errors.bad_target', 'targetDepartmentId')
+    if (!department) throw new RuleViolationException('transfers.errors.bad_target')
     return { name: department.name as string }
   }
 

@@ -297,11 +297,13 @@ test.group('Transfers: requests and decisions', (group) => {
       targetUserId: agent.id,
     })
     self.assertStatus(302)
+    self.assertFlashMessage('error', 'El chat ya está asignado a ese agente.')
     const gone = await requestTransfer(client, agent, conversationId, {
       targetType: 'user',
       targetUserId: inactive.id,
     })
     gone.assertStatus(302)
+    gone.assertFlashMessage('error', 'El destino elegido no existe o está inactivo.')
     const noReason = await requestTransfer(client, agent, conversationId, {
       targetType: 'user',
       targetUserId: inactive.id,
