@@ -61,7 +61,15 @@ export default definePlugin({
     registerBaileysRoutes(ctx)
   },
 
-  activate(ctx) {
+  async activate(ctx) {
+    // A whole app process with WhatsApp played by the socket double: the two-instance lease test.
+    if (process.env.BAILEYS_SOCKET_DOUBLE === '1') {
+      const { useDoubleRuntime } = await import('./testing/double_runtime.js')
+      useDoubleRuntime({
+        leaseTtlMs: Number(process.env.BAILEYS_LEASE_TTL_MS) || undefined,
+        pollMs: Number(process.env.BAILEYS_POLL_MS) || undefined,
+      })
+    }
     const manager = makeManager(ctx)
     drivers.use(manager)
     // Sessions come up in the ownership loop, not here: activate must not wait for WhatsApp.

@@ -13,14 +13,14 @@ export const FAKE_MEDIA = Buffer.from('ffd8ffe000104a464946000101', 'hex')
 
 /** The plugin's runtime with the socket double and no network (call before enabling the plugin). */
 export function useDoubleRuntime(
-  overrides: { undecryptableGraceMs?: number; leaseTtlMs?: number } = {}
+  overrides: { undecryptableGraceMs?: number; leaseTtlMs?: number; pollMs?: number } = {}
 ) {
   doubles.reset()
   useBaileysRuntime({
     createSocket: doubles.factory,
     download: async () => FAKE_MEDIA,
     // Rounds run only when a test calls tick(): nothing races the assertions.
-    pollMs: 3_600_000,
+    pollMs: overrides.pollMs ?? 3_600_000,
     leaseTtlMs: overrides.leaseTtlMs ?? 15_000,
     undecryptableGraceMs: overrides.undecryptableGraceMs ?? 200,
     random: () => 0.5,
