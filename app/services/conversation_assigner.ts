@@ -1,7 +1,9 @@
 import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { publish } from '#events/inbox_events'
 import auditTrail from '#services/audit_trail'
 import { RuleViolationException } from '#exceptions/rule_violation_exception'
+import { recordAssignmentChange } from '#services/routing/assignment_history'
 
 export interface AssignInput {
   conversationId: number
@@ -9,6 +11,14 @@ export interface AssignInput {
   userId: number | null
   actor: { id: number } | null
   ip?: string | null
+  /** Why it changed hands (e.g. `transfer:12`), kept in the audit entry. */
+  reason?: string | null
+  /**
+   * The caller's transaction, when the assignment is one step of a larger
+   * change (an approved transfer): it lands or rolls back with it, and the
+   * event goes out after that transaction commits.
+   */
+  client?: TransactionClientContract
 }
 
 /**
@@ -18,7 +28,7 @@ export interface AssignInput {
  */
 export class ConversationAssigner {
   async assign(input: AssignInput) {
-    const outcome = await db.transaction(async (trx) => {
+    const work = async (trx: TransactionClientContract) => {
       const conversation = await trx
         .from('conversations')
         .where('id', input.conversationId)
@@ -38,7 +48,21 @@ export class ConversationAssigner {
       await trx
         .from('conversations')
         .where('id', conversation.id)
-        .update({ assigned_user_id: input.userId, state, updated_at: new Date() })
+        // A person decided: the chat leaves the routing queue either way.
+        .update({
+          assigned_user_id: input.userId,
+          state,
+          routing_queued_at: null,
+          routing_state: null,
+          updated_at: new Date(),
+        })
+      await recordAssignmentChange(trx, {
+        conversationId: conversation.id,
+        fromUserId: previous,
+        toUserId: input.userId,
+        actorUserId: input.actor?.id ?? null,
+        reason: input.reason?.startsWith('transfer') ? 'transfer' : 'manual',
+      })
       await auditTrail.record(
         {
           actorId: input.actor?.id ?? null,
@@ -46,19 +70,28 @@ export class ConversationAssigner {
           subjectType: 'conversation',
           subjectId: conversation.id,
           before: { assignedUserId: previous, state: conversation.state },
-          after: { assignedUserId: input.userId, state },
+          after: {
+            assignedUserId: input.userId,
+            state,
+            ...(input.reason ? { reason: input.reason } : {}),
+          },
           ip: input.ip ?? null,
         },
         trx
       )
       return { previous }
-    })
+    }
+    const outcome = input.client ? await work(input.client) : await db.transaction(work)
     if (outcome) {
-      await publish('conversation:assigned', {
-        conversationId: input.conversationId,
-        userId: input.userId,
-        previousUserId: outcome.previous,
-      })
+      const announce = () =>
+        publish('conversation:assigned', {
+          conversationId: input.conversationId,
+          userId: input.userId,
+          previousUserId: outcome.previous,
+          actorId: input.actor?.id ?? null,
+        })
+      if (input.client) input.client.after('commit', announce)
+      else await announce()
     }
     return { changed: !!outcome }
   }
