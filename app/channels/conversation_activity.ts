@@ -48,7 +48,17 @@ export async function findOrOpenConversation(
     .select('id')
     .first()
   if (open) return { id: Number(open.id), opened: false }
+  return openConversation(trx, input)
+}
 
+/**
+ * The rest of findOrOpenConversation, for a caller that already holds the
+ * (connection, contact) lock and found no open conversation.
+ */
+export async function openConversation(
+  trx: TransactionClientContract,
+  input: OpenConversationInput
+): Promise<ConversationRef> {
   if (input.historical) {
     const latest = await trx
       .from('conversations')
@@ -125,11 +135,23 @@ export async function recordMessageActivity(
   conversationId: number,
   input: ActivityInput
 ) {
+  const activity = activityUpdate(input)
+  await trx.rawQuery(`UPDATE conversations SET ${activity.set} WHERE id = :id`, {
+    ...activity.bindings,
+    id: conversationId,
+  })
+}
+
+/**
+ * The SET clause (named bindings) that moves a conversation's list columns
+ * and counters for one message, for recordMessageActivity and for callers
+ * that fold it into a bigger statement (the inbound store).
+ */
+export function activityUpdate(input: ActivityInput) {
   const live = !input.historical
   const inbound = input.direction === 'in'
-  await trx.rawQuery(
-    `UPDATE conversations SET
-       last_message_preview = CASE WHEN CAST(:at AS timestamptz) >= last_message_at THEN NULLIF(:preview, '') ELSE last_message_preview END,
+  return {
+    set: `last_message_preview = CASE WHEN CAST(:at AS timestamptz) >= last_message_at THEN NULLIF(:preview, '') ELSE last_message_preview END,
        last_message_kind = CASE WHEN CAST(:at AS timestamptz) >= last_message_at THEN :kind ELSE last_message_kind END,
        last_message_direction = CASE WHEN CAST(:at AS timestamptz) >= last_message_at THEN :direction ELSE last_message_direction END,
        last_message_at = GREATEST(last_message_at, CAST(:at AS timestamptz)),
@@ -137,10 +159,8 @@ export async function recordMessageActivity(
        unread_count = unread_count + :unread,
        pending_count = CASE WHEN :reply THEN 0 ELSE pending_count + :pending END,
        first_response_at = CASE WHEN :human THEN COALESCE(first_response_at, CAST(:at AS timestamptz)) ELSE first_response_at END,
-       updated_at = now()
-     WHERE id = :id`,
-    {
-      id: conversationId,
+       updated_at = now()`,
+    bindings: {
       at: input.at,
       preview: previewOf(input.body) ?? '',
       kind: input.kind,
@@ -150,8 +170,8 @@ export async function recordMessageActivity(
       pending: live && inbound && !NOT_PENDING.includes(input.kind) ? 1 : 0,
       reply: live && !inbound && !!input.isReply,
       human: live && !inbound && !!input.isReply && !!input.humanReply,
-    }
-  )
+    },
+  }
 }
 
 /**

@@ -3,7 +3,8 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { publish } from '#events/conversation_events'
 import contactResolver, { type ContactResolver } from '#services/contact_resolver'
 import { MESSAGE_KINDS } from '#models/message'
-import { findOrOpenConversation, recordMessageActivity } from '#channels/conversation_activity'
+import { openConversation } from '#channels/conversation_activity'
+import { insertInboundMessage, lockForMessage } from '#channels/inbound_store'
 import { recordStatus } from '#channels/status_tracker'
 import { recordConnectionState } from '#channels/connection_state'
 import { recordCall } from '#channels/call_log'
@@ -96,22 +97,24 @@ export class IngestService implements IngestPort {
     try {
       result = await withRetries(() =>
         db.transaction(async (trx) => {
-          const connection = await loadConnection(trx, connectionId, pluginKey)
           const contact = await this.contacts.resolve(input.contact, trx)
-          const conversation = await findOrOpenConversation(trx, {
-            connectionId,
-            contactId: contact!.id,
-            departmentId: connection.default_department_id,
-            direction,
-            historical,
-            at: input.at,
-          })
+          // The connection is checked here too (an unknown one rolls the contact back with the rest).
+          const locked = await lockForMessage(trx, connectionId, contact!.id, pluginKey)
+          const conversation = locked.openConversationId
+            ? { id: locked.openConversationId, opened: false }
+            : await openConversation(trx, {
+                connectionId,
+                contactId: contact!.id,
+                departmentId: locked.departmentId,
+                direction,
+                historical,
+                at: input.at,
+              })
 
           const status = direction === 'out' ? (input.status ?? 'sent') : null
-          const inserted = await trx
-            .knexQuery()
-            .table('messages')
-            .insert({
+          const messageId = await insertInboundMessage(
+            trx,
+            {
               conversation_id: conversation.id,
               connection_id: connectionId,
               direction,
@@ -130,35 +133,28 @@ export class IngestService implements IngestPort {
               failed_at: status === 'failed' ? input.at : null,
               external_id: input.externalId,
               reply_to_external_id: input.replyTo?.externalId ?? null,
-              reply_to_message_id: await quotedMessageId(
-                trx,
-                connectionId,
-                input.replyTo?.externalId
-              ),
               historical,
               metadata: JSON.stringify(input.metadata ?? {}),
               created_at: input.at,
-            })
-            .onConflict(['connection_id', 'external_id'])
-            .ignore()
-            .returning('id')
+            },
+            {
+              at: input.at,
+              kind: input.kind,
+              direction,
+              body: input.body ?? null,
+              historical,
+              // Sent from the phone by a person outside the core.
+              isReply: direction === 'out',
+              humanReply: direction === 'out',
+            }
+          )
           // Already stored (a redelivery, or a concurrent delivery that won): roll back whatever this
           // one touched (contact, conversation), so a duplicate changes nothing at all.
-          if (!inserted.length) throw new AlreadyStored()
+          if (messageId === null) throw new AlreadyStored()
 
-          await recordMessageActivity(trx, conversation.id, {
-            at: input.at,
-            kind: input.kind,
-            direction,
-            body: input.body ?? null,
-            historical,
-            // Sent from the phone by a person outside the core.
-            isReply: direction === 'out',
-            humanReply: direction === 'out',
-          })
           return {
             duplicate: false,
-            messageId: Number(inserted[0].id),
+            messageId,
             conversationId: conversation.id,
             contactId: contact!.id,
             opened: conversation.opened,
@@ -237,22 +233,6 @@ async function findStored(
     contactId: Number(row.contact_id),
     opened: false,
   }
-}
-
-/** The stored message a reply or reaction points at, when we have it. */
-async function quotedMessageId(
-  trx: TransactionClientContract,
-  connectionId: number,
-  externalId?: string | null
-) {
-  if (!externalId) return null
-  const row = await trx
-    .from('messages')
-    .where('connection_id', connectionId)
-    .where('external_id', externalId)
-    .select('id')
-    .first()
-  return row ? Number(row.id) : null
 }
 
 const INBOUND_KINDS = MESSAGE_KINDS.filter(

@@ -1,0 +1,122 @@
+/*
+| The inbound message path in as few round trips as it can take (it runs
+| for every customer message; docs/BENCHMARKS.md has the figures):
+| 1. the connection check, the (connection, contact) lock and the open
+|    conversation's row lock travel together;
+| 2. the message insert and the conversation's counters are one statement.
+| The rules are the ones of conversation_activity.ts; only the packaging
+| differs.
+*/
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import { activityUpdate, type ActivityInput } from '#channels/conversation_activity'
+import { UnknownConnectionError } from '#channels/ingest_support'
+
+export interface LockedForMessage {
+  departmentId: number | null
+  /** The open conversation of (connection, contact), row-locked; null when there is none. */
+  openConversationId: number | null
+}
+
+function safeId(value: number) {
+  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`Invalid id ${value}`)
+  return value
+}
+
+/**
+ * Checks the reporting connection (owned by `pluginKey` when given), takes
+ * the (connection, contact) lock of lockContactConversations, then locks the
+ * open conversation. Three statements sent as one simple query (the ids are
+ * integers checked above, so inlining them is safe): each statement takes its
+ * own snapshot, so the conversation lookup sees everything committed by
+ * whoever held the lock before us, as with separate round trips.
+ */
+export async function lockForMessage(
+  trx: TransactionClientContract,
+  connectionId: number,
+  contactId: number,
+  pluginKey: string | null
+): Promise<LockedForMessage> {
+  const connection = safeId(connectionId)
+  const contact = safeId(contactId)
+  const results = await trx.rawQuery(
+    `SELECT plugin_key, default_department_id FROM connections WHERE id = ${connection};
+     SELECT pg_advisory_xact_lock(hashtextextended('chasqui:conversation:${connection}:${contact}', 0));
+     SELECT id FROM conversations
+      WHERE connection_id = ${connection} AND contact_id = ${contact} AND state <> 'resolved'
+      LIMIT 1 FOR UPDATE`
+  )
+  const [connectionResult, , openResult] = results as { rows: any[] }[]
+  const row = connectionResult.rows[0]
+  if (!row || (pluginKey && row.plugin_key !== pluginKey))
+    throw new UnknownConnectionError(connectionId, pluginKey)
+  const open = openResult.rows[0]
+  return {
+    departmentId: row.default_department_id === null ? null : Number(row.default_department_id),
+    openConversationId: open ? Number(open.id) : null,
+  }
+}
+
+export interface InboundMessageRow {
+  conversation_id: number
+  connection_id: number
+  direction: 'in' | 'out'
+  kind: string
+  body: string | null
+  media_path: string | null
+  media_mime: string | null
+  media_size: number | null
+  media_filename: string | null
+  media_sha256: string | null
+  media_provider_id: string | null
+  status: string | null
+  sent_at: Date | null
+  delivered_at: Date | null
+  read_at: Date | null
+  failed_at: Date | null
+  external_id: string
+  reply_to_external_id: string | null
+  historical: boolean
+  /** JSON text. */
+  metadata: string
+  created_at: Date
+}
+
+/**
+ * Inserts the message (a no-op when (connection, external id) is stored
+ * already) and, only when it was inserted, moves the conversation's list
+ * columns and counters — in one statement. The quoted message is looked up
+ * in the same statement. Returns the new message id, or null for a
+ * redelivery (the caller rolls back whatever else it touched).
+ */
+export async function insertInboundMessage(
+  trx: TransactionClientContract,
+  row: InboundMessageRow,
+  activity: ActivityInput
+): Promise<number | null> {
+  const columns = Object.keys(row) as (keyof InboundMessageRow)[]
+  const values = columns.map((column) =>
+    column === 'metadata' ? 'CAST(:m_metadata AS jsonb)' : `:m_${column}`
+  )
+  const update = activityUpdate(activity)
+  const bindings: Record<string, any> = { ...update.bindings }
+  for (const column of columns) bindings[`m_${column}`] = row[column]
+  const quoted = row.reply_to_external_id
+    ? `(SELECT id FROM messages WHERE connection_id = :m_connection_id AND external_id = :m_reply_to_external_id LIMIT 1)`
+    : 'NULL'
+  const result = await trx.rawQuery(
+    `WITH inserted AS (
+       INSERT INTO messages (${columns.join(', ')}, reply_to_message_id)
+       VALUES (${values.join(', ')}, ${quoted})
+       ON CONFLICT (connection_id, external_id) DO NOTHING
+       RETURNING id
+     ), touched AS (
+       UPDATE conversations SET ${update.set}
+       WHERE id = :m_conversation_id AND EXISTS (SELECT 1 FROM inserted)
+       RETURNING id
+     )
+     SELECT id FROM inserted`,
+    bindings
+  )
+  const inserted = (result as { rows: { id: string | number }[] }).rows[0]
+  return inserted ? Number(inserted.id) : null
+}
