@@ -40,7 +40,7 @@ export default class MediaController {
     }
   }
 
-  async show({ params, response, auth }: HttpContext) {
+  async show({ params, request, response, auth }: HttpContext) {
     const message = await Message.query()
       .where('id', params.id)
       .select('id', 'conversation_id', 'media_path', 'media_mime', 'media_size', 'media_filename')
@@ -59,9 +59,47 @@ export default class MediaController {
     response.header('X-Content-Type-Options', 'nosniff')
     response.header('Content-Security-Policy', "default-src 'none'; sandbox")
     response.header('Cache-Control', 'private, max-age=3600')
-    if (message.mediaSize) response.header('Content-Length', String(message.mediaSize))
+    response.header('Accept-Ranges', 'bytes')
+    const size = message.mediaSize ?? null
+    // Audio players seek (and Safari plays at all) only with byte ranges.
+    const range = size ? byteRange(request.header('range'), size) : null
+    if (range === 'unsatisfiable') {
+      response.header('Content-Range', `bytes */${size}`)
+      return response.status(416).send('')
+    }
+    if (range) {
+      response.status(206)
+      response.header('Content-Range', `bytes ${range.start}-${range.end}/${size}`)
+      response.header('Content-Length', String(range.end - range.start + 1))
+      return response.stream(mediaStore.stream(message.mediaPath, range))
+    }
+    if (size) response.header('Content-Length', String(size))
     return response.stream(mediaStore.stream(message.mediaPath))
   }
+}
+
+/**
+ * One `bytes=` range of RFC 9110 (`start-end`, `start-`, `-suffix`); null
+ * when there is none or it is not a single byte range (the whole file is
+ * sent), 'unsatisfiable' when it starts past the end.
+ */
+export function byteRange(
+  header: string | undefined,
+  size: number
+): { start: number; end: number } | 'unsatisfiable' | null {
+  const match = header?.trim().match(/^bytes=(\d*)-(\d*)$/)
+  if (!match || (!match[1] && !match[2])) return null
+  let start: number
+  let end: number
+  if (!match[1]) {
+    start = Math.max(0, size - Number(match[2]))
+    end = size - 1
+  } else {
+    start = Number(match[1])
+    end = match[2] ? Math.min(Number(match[2]), size - 1) : size - 1
+  }
+  if (start >= size || start > end) return 'unsatisfiable'
+  return { start, end }
 }
 
 /** RFC 6266: an ASCII fallback plus the UTF-8 name, percent-encoded. */

@@ -91,9 +91,12 @@ export class MediaStore {
     }
   }
 
-  /** A read stream of a stored file (errors if it is missing: check `exists` first). */
-  stream(relative: string): ReadStream {
-    return createReadStream(this.absolutePath(relative))
+  /**
+   * A read stream of a stored file (errors if it is missing: check `exists`
+   * first), optionally of the bytes `start`..`end` (inclusive) for range requests.
+   */
+  stream(relative: string, range?: { start: number; end: number }): ReadStream {
+    return createReadStream(this.absolutePath(relative), range)
   }
 }
 

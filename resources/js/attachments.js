@@ -35,6 +35,7 @@ window.composerAttachments = function (conversationId, sent) {
   let chunks = []
   let discard = false
   let ticker = null
+  let sendWhenUploaded = false
   return {
     token: '',
     name: '',
@@ -69,9 +70,14 @@ window.composerAttachments = function (conversationId, sent) {
         event.preventDefault()
         this.upload(file)
       })
-      // Nothing is sent while the file is still on its way or the microphone is on.
+      // Nothing is sent while the microphone is on; a send during the upload waits for its token.
       form.addEventListener('htmx:beforeRequest', (event) => {
-        if (this.uploading || this.recording) event.preventDefault()
+        if (event.detail.elt !== form) return
+        if (this.recording) event.preventDefault()
+        if (this.uploading) {
+          event.preventDefault()
+          sendWhenUploaded = true
+        }
       })
     },
 
@@ -124,6 +130,11 @@ window.composerAttachments = function (conversationId, sent) {
         this.fail(this.$root.dataset.errorUpload)
       } finally {
         this.uploading = false
+      }
+      if (sendWhenUploaded) {
+        sendWhenUploaded = false
+        // After Alpine wrote the token into the hidden field. A failed upload sends nothing: the agent sees why.
+        if (this.token) this.$nextTick(() => this.$root.closest('form')?.requestSubmit())
       }
     },
 

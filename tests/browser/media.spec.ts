@@ -129,6 +129,11 @@ test.group('Browser: media', (group) => {
           .evaluate((img: any) => img.decode().then(() => img.naturalWidth > 0))
       )
       await inbox.locator(`#message-${message.id} .tick[data-status=read]`).waitFor()
+
+      // With the chat open (and no audio playing) the phone's thread keeps polling: a new reply shows up.
+      await inbox.locator('#composer textarea').fill('¿Algo más?')
+      await inbox.getByRole('button', { name: 'Enviar', exact: true }).click()
+      await phonePage.locator('.sandbox-thread__message--out', { hasText: '¿Algo más?' }).waitFor()
       assert.isTrue(await inbox.evaluate('window.__sameDocument === true'), 'no reload happened')
     } finally {
       await phoneContext.close()
@@ -192,6 +197,7 @@ test.group('Browser: media', (group) => {
     await page.waitForTimeout(1200)
     await page.getByRole('button', { name: 'Detener y adjuntar' }).click()
     await page.locator('#composer [data-test=attachment] audio').waitFor()
+    // Sent at once: a send while the recording is still uploading goes out when the upload is done.
     await page.getByRole('button', { name: 'Enviar', exact: true }).click()
 
     await page.locator('#timeline .message--out.message--voice audio').waitFor()

@@ -402,3 +402,51 @@ test.group('Media messages: the timeline', (group) => {
     assert.notInclude(html, '<img src=x onerror')
   })
 })
+
+test.group('Media messages: byte ranges for players', (group) => {
+  withMediaRoot(group)
+
+  test('a file is served in byte ranges (206), a range past the end is 416', async ({
+    client,
+    assert,
+  }) => {
+    const agent = await createUser('agent')
+    const { connection } = await chat(agent)
+    const stored = await mediaStore.put(fixture('voice.ogg'), {
+      mime: 'audio/ogg; codecs=opus',
+      ext: 'ogg',
+    })
+    const { messageId } = await receive(connection, {
+      waId: String(phone),
+      kind: 'voice',
+      body: null,
+      media: { path: stored.path, mime: stored.mime, size: stored.size },
+    })
+    const url = `/media/messages/${messageId}`
+    const whole = await client.get(url).loginAs(agent)
+    whole.assertStatus(200)
+    whole.assertHeader('accept-ranges', 'bytes')
+    assert.equal(whole.header('content-length'), String(stored.size))
+
+    const size = stored.size
+    for (const [range, start, end] of [
+      ['bytes=0-9', 0, 9],
+      [`bytes=${size - 4}-`, size - 4, size - 1],
+      ['bytes=-6', size - 6, size - 1],
+      [`bytes=10-${size + 50}`, 10, size - 1],
+    ] as const) {
+      const part = await client.get(url).header('Range', range).loginAs(agent)
+      part.assertStatus(206)
+      part.assertHeader('content-range', `bytes ${start}-${end}/${size}`)
+      assert.equal(part.header('content-length'), String(end - start + 1), range)
+    }
+    const past = await client.get(url).header('Range', `bytes=${size}-`).loginAs(agent)
+    past.assertStatus(416)
+    past.assertHeader('content-range', `bytes */${size}`)
+    // Multiple ranges are not supported: the whole file.
+    ;(await client.get(url).header('Range', 'bytes=0-1,4-5').loginAs(agent)).assertStatus(200)
+    // A range never widens access: another agent still gets 404.
+    const other = await createUser('agent')
+    ;(await client.get(url).header('Range', 'bytes=0-9').loginAs(other)).assertStatus(404)
+  })
+})
