@@ -3,6 +3,7 @@ import { setBaileysContext, type BaileysContext } from './plugin_context.js'
 import drivers from './baileys_driver.js'
 import { SessionManager } from './session_manager.js'
 import { registerBaileysRoutes } from './routes.js'
+import { BAILEYS_SETTINGS_DEFAULTS, baileysSettingsSchema } from './settings.js'
 
 function makeManager(ctx: BaileysContext) {
   return new SessionManager({
@@ -31,6 +32,32 @@ export default definePlugin({
     version: '0.1.0',
     kind: 'channel',
     coreVersion: '>=0.1.0 <1.0.0',
+    settings: {
+      schema: baileysSettingsSchema,
+      defaults: BAILEYS_SETTINGS_DEFAULTS,
+      fields: {
+        newContactsPerHour: {
+          label: {
+            es: 'Contactos nuevos por hora (por número)',
+            en: 'New contacts per hour (per number)',
+          },
+          type: 'number',
+          required: true,
+          help: {
+            es: 'Personas que nunca escribieron a las que un número puede escribir primero en una hora. WhatsApp bloquea números que escriben a muchos desconocidos.',
+            en: 'People who never wrote in that a number may write to first within an hour. WhatsApp bans numbers that write to many strangers.',
+          },
+        },
+        newContactsPerDay: {
+          label: {
+            es: 'Contactos nuevos por día (por número)',
+            en: 'New contacts per day (per number)',
+          },
+          type: 'number',
+          required: true,
+        },
+      },
+    },
     permissions: [
       {
         key: 'baileys.manage',

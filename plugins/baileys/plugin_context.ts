@@ -1,6 +1,8 @@
+import type { Infer } from '@vinejs/vine/types'
 import type { PluginContext } from '#plugin_host/contract'
+import type { baileysSettingsSchema } from './settings.js'
 
-export type BaileysContext = PluginContext<Record<string, any>>
+export type BaileysContext = PluginContext<Infer<typeof baileysSettingsSchema>>
 
 /**
  * The context the host gave the plugin in register(); sessions, handlers and
