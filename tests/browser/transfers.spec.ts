@@ -73,7 +73,7 @@ test.group('Browser: transfers', (group) => {
 
       await fillRequest(agentPage, 'Bruno Destino', 'El cliente pide cobranzas')
       await agentPage.locator('[data-action="request-transfer"]').click()
-      await agentPage.waitForSelector('#flash >> text=Solicitud de transferencia enviada')
+      // Outcomes, not the success flash: a live refetch in the same session may read the flash first.
       await agentPage.waitForSelector('#transfer-pending')
 
       // The supervisor's bell rings without a reload.
@@ -97,7 +97,7 @@ test.group('Browser: transfers', (group) => {
         .click()
       await supervisorPage.waitForSelector('#transfer-state >> text=Pendiente')
       await supervisorPage.locator('[data-action="approve-transfer"]').click()
-      await supervisorPage.waitForSelector('#flash >> text=Transferencia aprobada')
+      await supervisorPage.waitForSelector('#transfer-state >> text=Aprobada')
 
       const conversation = await db.from('conversations').where('id', conversationId).first()
       assert.equal(conversation.assigned_user_id, target.id)
