@@ -113,7 +113,7 @@ test.group('Browser: media', (group) => {
         'the thumbnail loads through the authorized route'
       )
       assert.equal(await inbox.locator('#composer textarea').inputValue(), '')
-      assert.equal(await inbox.locator('#composer [data-test=attachment]').isVisible(), false)
+      await inbox.locator('#composer [data-test=attachment]').waitFor({ state: 'hidden' })
 
       await inbox.locator(`#message-${message.id} .tick[data-status=delivered]`).waitFor()
 
@@ -145,7 +145,7 @@ test.group('Browser: media', (group) => {
     assert,
   }) => {
     const agent = await createUser('agent')
-    const { conversationId } = await sandboxChat(agent.id)
+    const { connection, conversationId } = await sandboxChat(agent.id)
     await browserContext.loginAs(agent)
     await browserContext.grantPermissions(['microphone'])
     const page = await browserContext.newPage()
@@ -188,7 +188,7 @@ test.group('Browser: media', (group) => {
     assert.lengthOf(await db.from('messages').where('direction', 'out'), 0)
 
     await page.getByRole('button', { name: 'Quitar adjunto' }).click()
-    assert.isFalse(await page.locator('#composer [data-test=attachment]').isVisible())
+    await page.locator('#composer [data-test=attachment]').waitFor({ state: 'hidden' })
     await page.locator('#composer textarea').fill('Le adjunto el detalle')
 
     assert.isTrue(await page.evaluate('window.isSecureContext'))
@@ -201,6 +201,17 @@ test.group('Browser: media', (group) => {
     await page.getByRole('button', { name: 'Enviar', exact: true }).click()
 
     await page.locator('#timeline .message--out.message--voice audio').waitFor()
+    // A timeline refetch (the customer writes) keeps the same player: nothing playing is cut off.
+    // (Once the sandbox reported delivery: that status refetch is the last one of the send.)
+    await page.locator('#timeline .message--voice .tick[data-status=delivered]').waitFor()
+    const player = page.locator('#timeline .message--voice audio')
+    await player.evaluate((audio: any) => {
+      audio.__sameNode = true
+    })
+    const customer = (await phone.customers(connection.id))[0]
+    await phone.customerSays(connection.id, customer, 'Gracias, lo escucho')
+    await page.locator('#timeline .message--in', { hasText: 'Gracias, lo escucho' }).waitFor()
+    assert.isTrue(await player.evaluate((audio: any) => audio.__sameNode === true))
     const voice = await Message.query()
       .where('conversation_id', conversationId)
       .where('kind', 'voice')

@@ -157,7 +157,10 @@ test.group('Media messages: sending from the composer', (group) => {
       /<a class="message__file" href="\/media\/messages\/\d+" download="tiny.pdf">/
     )
     assert.include(html, 'Documento · 1 KB')
-    assert.match(html, /<audio controls preload="metadata" src="\/media\/messages\/\d+"><\/audio>/)
+    assert.match(
+      html,
+      /<audio id="message-audio-\d+" hx-preserve controls preload="metadata" src="\/media\/messages\/\d+"><\/audio>/
+    )
     assert.include(html, '🎤 Nota de voz')
   })
 
@@ -395,7 +398,10 @@ test.group('Media messages: the timeline', (group) => {
         .header('HX-Request', 'true')
         .loginAs(agent)
     ).text()
-    assert.match(html, /<audio controls preload="metadata" src="\/media\/messages\/\d+">/)
+    assert.match(
+      html,
+      /<audio id="message-audio-\d+" hx-preserve controls preload="metadata" src="\/media\/messages\/\d+">/
+    )
     assert.include(html, 'contrato.pdf — El archivo todavía no está disponible.')
     assert.include(html, 'Mensaje no compatible: Este tipo de mensaje no se puede mostrar aquí.')
     assert.notInclude(html, '<script>alert(1)</script>')
