@@ -36,15 +36,12 @@ export class ChatTagMenus {
     return menu(catalog, applied)
   }
 
-  /** The same for one message; uses the message's preloaded tags when the timeline loaded them. */
-  async forMessage(
-    message: { id: number; $preloaded?: Record<string, unknown>; tags?: { id: number }[] },
-    user: User
-  ) {
+  /** The same for one message; uses the tag ids the timeline attached (`$extras.tagIds`) when present. */
+  async forMessage(message: { id: number; $extras?: Record<string, any> }, user: User) {
     const catalog = await this.catalog(user)
-    const preloaded = message.$preloaded && 'tags' in message.$preloaded ? message.tags : undefined
-    const applied = preloaded
-      ? preloaded.map((tag) => catalog.byId.get(tag.id)).filter((tag) => tag !== undefined)
+    const tagIds: number[] | undefined = message.$extras?.tagIds
+    const applied = tagIds
+      ? tagIds.map((id) => catalog.byId.get(id)).filter((tag) => tag !== undefined)
       : await chatTagging.ofMessage(message.id, await chatTagging.viewerOf(user))
     applied.sort((a, b) => a.name.localeCompare(b.name))
     return menu(catalog, applied)

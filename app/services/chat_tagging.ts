@@ -87,6 +87,28 @@ export class ChatTagging {
     return byMessage
   }
 
+  /**
+   * Puts each message's tag ids in `$extras.tagIds` with one query (a timeline
+   * page). Lucid's many-to-many preload cannot do it: message ids are numbers
+   * in the model but bigint strings in the pivot, and it matches with ===.
+   */
+  async attachTagIds(messages: { id: number; $extras: Record<string, any> }[]) {
+    if (!messages.length) return
+    const rows = await db
+      .from('message_tags')
+      .whereIn(
+        'message_id',
+        messages.map((message) => message.id)
+      )
+      .select('message_id', 'tag_id')
+    const byMessage = new Map<number, number[]>()
+    for (const row of rows) {
+      const id = Number(row.message_id)
+      byMessage.set(id, [...(byMessage.get(id) ?? []), Number(row.tag_id)])
+    }
+    for (const message of messages) message.$extras.tagIds = byMessage.get(Number(message.id)) ?? []
+  }
+
   tagConversation(actor: TaggingActor, conversationId: number, tagId: number) {
     return this.#add(actor, { kind: 'conversation', id: conversationId }, tagId, conversationId)
   }

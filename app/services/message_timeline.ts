@@ -1,5 +1,6 @@
 import db from '@adonisjs/lucid/services/db'
 import Message from '#models/message'
+import chatTagging from '#services/chat_tagging'
 
 export interface TimelinePage {
   /** Oldest first, as the conversation shows them (newest at the bottom). */
@@ -22,8 +23,6 @@ export class MessageTimeline {
     const query = Message.query()
       .where('conversation_id', conversationId)
       .preload('author', (author) => author.select('id', 'full_name'))
-      // Filtered per viewer (R-TG-3) by the message tag strip (ChatTagMenus).
-      .preload('tags')
       .select('*')
       .select(
         db.raw(
@@ -40,6 +39,8 @@ export class MessageTimeline {
       query.whereRaw('(created_at, id) < (CAST(? AS timestamptz), ?)', [cursor.at, cursor.id])
     }
     const found = await query
+    // The tag strip of each message (filtered per viewer by ChatTagMenus) without a query per message.
+    await chatTagging.attachTagIds(found)
     const more = found.length > limit
     const page = found.slice(0, limit)
     const oldest = page.at(-1)
@@ -51,13 +52,13 @@ export class MessageTimeline {
   }
 
   /** One message with what its partial shows (the live refetch of a status change). */
-  find(messageId: number) {
-    return Message.query()
+  async find(messageId: number) {
+    const message = await Message.query()
       .where('id', messageId)
       .preload('author', (author) => author.select('id', 'full_name'))
-      // Filtered per viewer (R-TG-3) by the message tag strip (ChatTagMenus).
-      .preload('tags')
       .firstOrFail()
+    await chatTagging.attachTagIds([message])
+    return message
   }
 }
 

@@ -136,7 +136,9 @@ test.group('Browser: composer tools and tags', (group) => {
     const message = page.locator('#timeline .message--in').first()
     await message.locator('.tag-picker summary').click()
     await message.locator('.tag-picker__option', { hasText: 'Promesa de pago' }).click()
-    await message.locator('.message-tags .tag', { hasText: 'Promesa de pago' }).waitFor()
+    // The chip itself (a direct child), not the option of the menu it replaces.
+    await message.locator('.message-tags > .tag', { hasText: 'Promesa de pago' }).waitFor()
+    assert.equal(await message.locator('.message-tags .tag-picker').count(), 0)
 
     // Taken off again from the header: the row follows.
     await bar.getByRole('button', { name: 'Quitar la etiqueta Promesa de pago' }).click()
