@@ -131,7 +131,10 @@ export class BaileysSession {
     if (this.#stopped) return
     this.#auth = await useDbAuthState(this.deps.db, this.deps.connectionId)
     await this.#report('connecting', null)
+    const version = await this.deps.runtime.webVersion()
+    if (this.#stopped) return
     const socket = this.deps.runtime.createSocket({
+      version,
       connectionId: this.deps.connectionId,
       auth: this.#auth.state,
       logger: this.deps.logger,

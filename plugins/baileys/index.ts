@@ -9,7 +9,11 @@ function makeManager(ctx: BaileysContext) {
   return new SessionManager({
     db: ctx.db,
     ingest: ctx.ports.ingest,
-    logger: ctx.logger,
+    // Baileys logs every decryption retry at length (CONTRACTS.md B.8 #1): warnings only by default.
+    logger: ctx.logger.child(
+      { lib: 'baileys' },
+      { level: process.env.BAILEYS_LOG_LEVEL || 'warn' }
+    ),
     record: (event) => ctx.systemEvents.record(event),
     connectionIds: async () => (await ctx.ports.channels.connections()).map((c) => c.id),
   })

@@ -1,6 +1,7 @@
 import makeWASocket, {
   Browsers,
   downloadMediaMessage,
+  fetchLatestWaWebVersion,
   isJidBroadcast,
   isJidNewsletter,
   makeCacheableSignalKeyStore,
@@ -12,6 +13,7 @@ import makeWASocket, {
   type WASocket,
   type proto,
   type SocketConfig,
+  type WAVersion,
 } from '@whiskeysockets/baileys'
 
 export type ILogger = SocketConfig['logger']
@@ -40,6 +42,8 @@ export interface SocketOptions {
   getMessage(key: WAMessageKey): Promise<proto.IMessage | undefined>
   /** Per connection and outside the socket, so retry counters survive reconnects (B.8). */
   msgRetryCounterCache: CacheStore
+  /** WhatsApp Web's current version when known (a stale one is refused with 405). */
+  version?: WAVersion
 }
 
 /**
@@ -49,6 +53,8 @@ export interface SocketOptions {
 export interface BaileysRuntime {
   createSocket(options: SocketOptions): BaileysSocket
   download(message: WAMessage, socket: BaileysSocket, logger: ILogger): Promise<Buffer>
+  /** The version to announce; undefined keeps Baileys' bundled one. */
+  webVersion(): Promise<WAVersion | undefined>
   /** Lease lifetime; the owner renews at a third of it. */
   leaseTtlMs: number
   /** How often each instance looks for sessions to take or commands to run. */
@@ -59,8 +65,9 @@ export interface BaileysRuntime {
 }
 
 export const baileysRuntimeDefaults: BaileysRuntime = {
-  createSocket({ auth, logger, getMessage, msgRetryCounterCache }) {
+  createSocket({ auth, logger, getMessage, msgRetryCounterCache, version }) {
     const socket = makeWASocket({
+      ...(version ? { version } : {}),
       auth: { creds: auth.creds, keys: makeCacheableSignalKeyStore(auth.keys, logger) },
       logger,
       browser: Browsers.macOS('Desktop'),
@@ -81,10 +88,23 @@ export const baileysRuntimeDefaults: BaileysRuntime = {
       { logger, reuploadRequest: (m) => socket.updateMediaMessage(m) }
     )
   },
+  webVersion: latestWebVersion,
   leaseTtlMs: 15_000,
   pollMs: 4_000,
   undecryptableGraceMs: 60_000,
   random: Math.random,
+}
+
+let cachedVersion: { version: WAVersion | undefined; at: number } | null = null
+
+/** Asked once an hour at most, 5 s timeout; without internet Baileys' bundled version is used. */
+async function latestWebVersion() {
+  if (cachedVersion && Date.now() - cachedVersion.at < 3_600_000) return cachedVersion.version
+  const found = await fetchLatestWaWebVersion({ signal: AbortSignal.timeout(5000) }).catch(
+    () => null
+  )
+  cachedVersion = { version: found && !found.error ? found.version : undefined, at: Date.now() }
+  return cachedVersion.version
 }
 
 let current: BaileysRuntime = { ...baileysRuntimeDefaults }

@@ -19,6 +19,7 @@ export function useDoubleRuntime(
   useBaileysRuntime({
     createSocket: doubles.factory,
     download: async () => FAKE_MEDIA,
+    webVersion: async () => undefined,
     // Rounds run only when a test calls tick(): nothing races the assertions.
     pollMs: overrides.pollMs ?? 3_600_000,
     leaseTtlMs: overrides.leaseTtlMs ?? 15_000,
