@@ -17,7 +17,6 @@
   if (window.chasquiComposerTools) return
 
   const SLASH = /(?:^|\s)\/([^\s/]{0,40})$/
-  const EMOJI_COLUMNS = 8
 
   /** The open quick reply list, if any. */
   let picker = null
@@ -209,11 +208,31 @@
     if (focusText) textareaOf(composerOf(root))?.focus()
   }
 
-  function moveEmoji(root, from, delta) {
-    const { buttons } = panelParts(root)
-    const index = Math.max(0, Math.min(buttons.length - 1, from + delta))
+  function focusEmoji(buttons, index) {
     buttons.forEach((button, i) => (button.tabIndex = i === index ? 0 : -1))
     buttons[index].focus()
+  }
+
+  /** ↑/↓: the emoji in the row above/below (groups have rows of different lengths) nearest in x. */
+  function verticalNeighbour(buttons, from, direction) {
+    const here = buttons[from].getBoundingClientRect()
+    let best = -1
+    let bestRow = direction > 0 ? Infinity : -Infinity
+    let bestDx = Infinity
+    buttons.forEach((button, i) => {
+      const box = button.getBoundingClientRect()
+      const beyond = direction > 0 ? box.top > here.top + 2 : box.top < here.top - 2
+      if (!beyond) return
+      const closerRow = direction > 0 ? box.top < bestRow - 2 : box.top > bestRow + 2
+      const sameRow = Math.abs(box.top - bestRow) <= 2
+      const dx = Math.abs(box.left - here.left)
+      if (closerRow || (sameRow && dx < bestDx)) {
+        best = i
+        bestRow = box.top
+        bestDx = dx
+      }
+    })
+    return best < 0 ? from : best
   }
 
   document.addEventListener('click', (event) => {
@@ -251,18 +270,20 @@
       return
     }
     if (!emoji) return
-    const index = panelParts(root).buttons.indexOf(emoji)
-    const moves = {
-      ArrowRight: 1,
-      ArrowLeft: -1,
-      ArrowDown: EMOJI_COLUMNS,
-      ArrowUp: -EMOJI_COLUMNS,
-      Home: -index,
-      End: Number.MAX_SAFE_INTEGER,
+    const { buttons } = panelParts(root)
+    const index = buttons.indexOf(emoji)
+    const last = buttons.length - 1
+    const targets = {
+      ArrowRight: () => Math.min(last, index + 1),
+      ArrowLeft: () => Math.max(0, index - 1),
+      ArrowDown: () => verticalNeighbour(buttons, index, 1),
+      ArrowUp: () => verticalNeighbour(buttons, index, -1),
+      Home: () => 0,
+      End: () => last,
     }
-    if (event.key in moves) {
+    if (event.key in targets) {
       event.preventDefault()
-      moveEmoji(root, index, moves[event.key])
+      focusEmoji(buttons, targets[event.key]())
     }
   })
 

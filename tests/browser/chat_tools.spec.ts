@@ -96,7 +96,10 @@ test.group('Browser: composer tools and tags', (group) => {
     await page.keyboard.type(' Puede pagar hoy')
     await page.locator('#composer [data-emoji-toggle]').click()
     await page.locator('#composer [data-emoji-panel]').waitFor()
+    // Down a row, right, and up again: the emoji above (😀 → 😘 → 😎 → 😃).
+    await page.keyboard.press('ArrowDown')
     await page.keyboard.press('ArrowRight')
+    await page.keyboard.press('ArrowUp')
     await page.keyboard.press('Enter')
     await page.locator('#composer [data-emoji-panel]').waitFor({ state: 'hidden' })
     const edited = `${filled} Puede pagar hoy😃`
