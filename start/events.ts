@@ -9,6 +9,7 @@ import { DateTime } from 'luxon'
 
 const Broadcast = () => import('#listeners/broadcast')
 const NotifyCriticalSystemEvent = () => import('#listeners/notify_critical_system_event')
+const NotifyTeamWorkflow = () => import('#listeners/notify_team_workflow')
 
 /*
 | Events are emitted after the change is committed: a failing listener must
@@ -25,6 +26,8 @@ emitter.on('session_auth:login_succeeded', async ({ user }) => {
 })
 
 emitter.on('system_event:recorded', [NotifyCriticalSystemEvent])
+emitter.on('conversation:assigned', [NotifyTeamWorkflow, 'assigned'])
+emitter.on('connection:status_changed', [NotifyTeamWorkflow, 'connectionLost'])
 
 // Live signals
 emitter.on('notification:created', [Broadcast, 'notificationCreated'])
@@ -37,3 +40,21 @@ emitter.on('conversation:message_updated', [Broadcast, 'messageUpdated'])
 emitter.on('conversation:assigned', [Broadcast, 'conversationAssigned'])
 emitter.on('conversation:resolution_changed', [Broadcast, 'conversationResolutionChanged'])
 emitter.on('conversation:read', [Broadcast, 'conversationRead'])
+emitter.on('conversation:tagged', [Broadcast, 'conversationTagged'])
+
+emitter.on('transfer:requested', [Broadcast, 'transferChanged'])
+emitter.on('transfer:decided', [Broadcast, 'transferChanged'])
+
+// Dashboard (throttled `dashboard.changed`)
+const BroadcastDashboard = () => import('#listeners/broadcast_dashboard')
+emitter.on('conversation:message_received', [BroadcastDashboard, 'messageChanged'])
+emitter.on('conversation:message_submitted', [BroadcastDashboard, 'messageChanged'])
+emitter.on('conversation:message_status', [BroadcastDashboard, 'messageChanged'])
+emitter.on('conversation:assigned', [BroadcastDashboard, 'conversationAssigned'])
+emitter.on('conversation:resolution_changed', [BroadcastDashboard, 'conversationResolutionChanged'])
+emitter.on('connection:status_changed', [BroadcastDashboard, 'connectionStatusChanged'])
+emitter.on('presence:changed', [BroadcastDashboard, 'presenceChanged'])
+// The dashboard's daily message counts: a message stored for a counted day recounts it.
+const InvalidateDashboardVolume = () => import('#listeners/invalidate_dashboard_volume')
+emitter.on('conversation:message_received', [InvalidateDashboardVolume])
+emitter.on('conversation:message_imported', [InvalidateDashboardVolume])

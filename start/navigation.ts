@@ -6,6 +6,13 @@ import navigation from '#services/navigation'
 
 navigation.add({ key: 'home', label: { es: 'Inicio', en: 'Home' }, href: '/', order: 0 })
 navigation.add({
+  key: 'dashboard',
+  label: { es: 'Panel', en: 'Dashboard' },
+  href: '/dashboard',
+  permissions: ['dashboard.view', 'chats.view_own'],
+  order: 5,
+})
+navigation.add({
   key: 'inbox',
   label: { es: 'Chats', en: 'Chats' },
   href: '/inbox',

@@ -48,6 +48,10 @@ export default class BroadcastDashboard {
   connectionStatusChanged(_event: EventsList['connection:status_changed']) {
     changed('connections', [])
   }
+
+  presenceChanged({ userId }: EventsList['presence:changed']) {
+    changed('agents', [userId])
+  }
 }
 
 /** Signals an area to the team's dashboards and to these agents' own. */

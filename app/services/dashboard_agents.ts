@@ -1,27 +1,24 @@
 import db from '@adonisjs/lucid/services/db'
 import conversationAssigner from '#services/conversation_assigner'
 import type { DashboardScope } from '#services/dashboard_scope'
+import { IDLE_MINUTES_SQL, type PresenceStatus } from '#services/routing/agent_presence'
 
-export type Availability = 'online' | 'busy' | 'offline'
+export type Availability = PresenceStatus
 
 export interface AgentLoad {
   userId: number
   fullName: string
-  /** null while availability is not tracked (no `agent_presence` table). */
-  availability: Availability | null
+  availability: Availability
   openChats: number
   pendingMessages: number
 }
 
-let presenceTracked: boolean | undefined
-
 /**
  * Agents' availability and current load. Load = open chats assigned to the
  * agent and the customer messages waiting in them. Availability comes from
- * routing's `agent_presence` table (issue 4, app/services/routing/agent_presence.ts)
- * with the same rule as `AgentPresence.statusOf`: no row, or no sign of life
- * within the organization's idle limit, is offline. The table is looked up
- * once per process, so the dashboard also runs where routing has not landed.
+ * routing's `agent_presence` table (app/services/routing/agent_presence.ts)
+ * with the same rule as `AgentPresence.statusOf`, for many agents at once:
+ * no row, or no sign of life within the organization's idle limit, is offline.
  */
 export class DashboardAgents {
   async list(scope: DashboardScope): Promise<AgentLoad[]> {
@@ -47,22 +44,17 @@ export class DashboardAgents {
     return users.map((u) => ({
       userId: Number(u.id),
       fullName: u.full_name,
-      availability: availability ? (availability.get(Number(u.id)) ?? 'offline') : null,
+      availability: availability.get(Number(u.id)) ?? 'offline',
       openChats: byUser.get(Number(u.id))?.open_chats ?? 0,
       pendingMessages: byUser.get(Number(u.id))?.pending ?? 0,
     }))
   }
 
-  async #availability(ids: number[]): Promise<Map<number, Availability> | null> {
-    if (presenceTracked === undefined) {
-      const { rows } = await db.rawQuery("SELECT to_regclass('agent_presence') IS NOT NULL AS ok")
-      presenceTracked = !!rows[0]?.ok
-    }
-    if (!presenceTracked) return null
+  async #availability(ids: number[]): Promise<Map<number, Availability>> {
     const { rows } = await db.rawQuery(
       `SELECT p.user_id,
               CASE WHEN p.status <> 'offline' AND (p.last_seen_at IS NULL OR p.last_seen_at <
-                     now() - make_interval(mins => COALESCE((SELECT presence_idle_minutes FROM organizations ORDER BY id LIMIT 1), 15)))
+                     now() - make_interval(mins => ${IDLE_MINUTES_SQL}))
                    THEN 'offline' ELSE p.status END AS status
        FROM agent_presence p WHERE p.user_id = ANY(?)`,
       [ids]

@@ -1,6 +1,8 @@
 import db from '@adonisjs/lucid/services/db'
 import { scopeSql, type DashboardScope } from '#services/dashboard_scope'
 import type { DashboardRange } from '#services/dashboard_range'
+import dashboardVolumeRollup from '#services/dashboard_volume_rollup'
+import { DateTime } from 'luxon'
 
 export interface DurationFigures {
   /** Chats measured (those with a first response / resolved in the range). */
@@ -148,24 +150,19 @@ export class DashboardMetrics {
     }
   }
 
-  /** Messages of the range in one scan: per day, per author (sent) and per connection. */
+  /** Messages of the range: per day, per author (sent) and per connection. */
   async #volume(scope: DashboardScope, range: DashboardRange) {
-    const own = scope.kind === 'own'
-    const join = own
-      ? 'JOIN conversations c ON c.id = m.conversation_id AND c.assigned_user_id = ?'
-      : ''
+    const { sql, bindings } =
+      scope.kind === 'own'
+        ? this.#ownMessages(scope.userId, range, scope.timezone)
+        : await this.#teamMessages(scope, range)
     const { rows } = await db.rawQuery(
       `SELECT GROUPING(s.day) AS g_day, GROUPING(s.author_user_id) AS g_author,
               s.day::text AS day, s.author_user_id, s.connection_id,
-              count(*) FILTER (WHERE s.direction = 'in')::int AS received,
-              count(*) FILTER (WHERE s.direction = 'out')::int AS sent
-       FROM (
-         SELECT (m.created_at AT TIME ZONE ?)::date AS day, m.direction, m.author_user_id, m.connection_id
-         FROM messages m ${join}
-         WHERE m.created_at >= ? AND m.created_at < ? AND m.kind NOT IN (?, ?)
-       ) s
+              sum(s.received)::int AS received, sum(s.sent)::int AS sent
+       FROM (${sql}) s
        GROUP BY GROUPING SETS ((s.day), (s.author_user_id), (s.connection_id))`,
-      [scope.timezone, ...(own ? [scope.userId] : []), range.start, range.end, ...INTERNAL_KINDS]
+      bindings
     )
     const days: { day: string; received: number; sent: number }[] = []
     const authors: { userId: number; sent: number }[] = []
@@ -176,7 +173,7 @@ export class DashboardMetrics {
       } else if (Number(row.g_author) === 0) {
         if (row.author_user_id === null || row.sent === 0) continue
         // An agent sees their own sending, not that of colleagues who wrote in their chats before.
-        if (own && Number(row.author_user_id) !== scope.userId) continue
+        if (scope.kind === 'own' && Number(row.author_user_id) !== scope.userId) continue
         authors.push({ userId: Number(row.author_user_id), sent: row.sent })
       } else {
         connections.push({
@@ -200,6 +197,51 @@ export class DashboardMetrics {
         .sort(
           (a, b) => b.received + b.sent - (a.received + a.sent) || a.name.localeCompare(b.name)
         ),
+    }
+  }
+
+  /**
+   * The team's messages as (day, author, connection, received, sent) rows:
+   * closed days from the daily roll-up, the still open ones (today) counted
+   * live on the covering index of messages.created_at.
+   */
+  async #teamMessages(scope: DashboardScope, range: DashboardRange) {
+    const closed = dashboardVolumeRollup.closedDays(range.days, scope.timezone)
+    await dashboardVolumeRollup.ensure(closed, scope.timezone)
+    const open = range.days.filter((day) => !closed.includes(day))
+    const liveStart = open.length
+      ? DateTime.fromISO(open[0], { zone: scope.timezone }).toJSDate()
+      : range.end
+    return {
+      sql: `SELECT v.day, v.author_user_id, v.connection_id,
+                   CASE WHEN v.direction = 'in' THEN v.messages ELSE 0 END AS received,
+                   CASE WHEN v.direction = 'out' THEN v.messages ELSE 0 END AS sent
+            FROM dashboard_daily_volume v
+            WHERE v.timezone = ? AND v.day = ANY(?::date[])
+            UNION ALL
+            SELECT (m.created_at AT TIME ZONE ?)::date, m.author_user_id, m.connection_id,
+                   (m.direction = 'in')::int, (m.direction = 'out')::int
+            FROM messages m
+            WHERE m.created_at >= ? AND m.created_at < ? AND m.kind NOT IN (?, ?)`,
+      bindings: [scope.timezone, closed, scope.timezone, liveStart, range.end, ...INTERNAL_KINDS],
+    }
+  }
+
+  /**
+   * An agent's chats are few: walk them (those active since the range's
+   * start) and each one's timeline index, instead of the whole range.
+   */
+  #ownMessages(userId: number, range: DashboardRange, timezone: string) {
+    return {
+      sql: `SELECT (m.created_at AT TIME ZONE ?)::date AS day, m.author_user_id, m.connection_id,
+                   (m.direction = 'in')::int AS received, (m.direction = 'out')::int AS sent
+            FROM conversations c CROSS JOIN LATERAL (
+              SELECT m.created_at, m.direction, m.author_user_id, m.connection_id, m.kind
+              FROM messages m
+              WHERE m.conversation_id = c.id AND m.created_at >= ? AND m.created_at < ?
+            ) m
+            WHERE c.assigned_user_id = ? AND c.last_message_at >= ? AND m.kind NOT IN (?, ?)`,
+      bindings: [timezone, range.start, range.end, userId, range.start, ...INTERNAL_KINDS],
     }
   }
 

@@ -60,18 +60,19 @@ export class DashboardSnapshot {
 
   async trays(scope: DashboardScope): Promise<TrayFigures> {
     const where = scopeSql(scope)
+    // Open chats and the resolved count each come from a small partial index (migration 1764004200100).
     const { rows } = await db.rawQuery(
       `SELECT
+         (SELECT count(*) FROM conversations c WHERE c.state = 'resolved' AND ${where.sql})::int AS resolved,
          count(*) FILTER (WHERE c.state = 'new')::int AS new,
          count(*) FILTER (WHERE c.state = 'pending')::int AS pending,
          count(*) FILTER (WHERE c.state = 'in_progress')::int AS in_progress,
-         count(*) FILTER (WHERE c.state = 'resolved')::int AS resolved,
-         count(*) FILTER (WHERE c.state <> 'resolved' AND c.assigned_user_id IS NULL)::int AS unassigned,
-         coalesce(sum(c.pending_count) FILTER (WHERE c.state <> 'resolved'), 0)::int AS pending_messages,
-         count(*) FILTER (WHERE c.state <> 'resolved' AND c.pending_count > 0)::int AS waiting_chats
+         count(*) FILTER (WHERE c.assigned_user_id IS NULL)::int AS unassigned,
+         coalesce(sum(c.pending_count), 0)::int AS pending_messages,
+         count(*) FILTER (WHERE c.pending_count > 0)::int AS waiting_chats
        FROM conversations c
-       WHERE ${where.sql}`,
-      where.bindings
+       WHERE c.state <> 'resolved' AND ${where.sql}`,
+      [...where.bindings, ...where.bindings]
     )
     const row = rows[0]
     return {
@@ -122,11 +123,10 @@ export class DashboardSnapshot {
       // An agent's contacts are the people of the chats assigned to them.
       const { rows } = await db.rawQuery(
         `SELECT
-           count(DISTINCT c.contact_id)::int AS unique,
-           count(DISTINCT c.contact_id) FILTER (WHERE ct.created_at >= ?)::int AS new_today
-         FROM conversations c JOIN contacts ct ON ct.id = c.contact_id
-         WHERE c.assigned_user_id = ?`,
-        [today, scope.userId]
+           (SELECT count(DISTINCT c.contact_id) FROM conversations c WHERE c.assigned_user_id = ?)::int AS unique,
+           (SELECT count(*) FROM contacts ct WHERE ct.created_at >= ? AND ct.id IN
+              (SELECT c.contact_id FROM conversations c WHERE c.assigned_user_id = ?))::int AS new_today`,
+        [scope.userId, today, scope.userId]
       )
       return { unique: rows[0].unique, newToday: rows[0].new_today }
     }

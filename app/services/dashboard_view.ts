@@ -40,7 +40,7 @@ export class DashboardView {
 
   async agents(scope: DashboardScope) {
     const agents = await dashboardAgents.list(scope)
-    return { agents, availabilityTracked: agents.some((a) => a.availability !== null) }
+    return { agents }
   }
 
   /** The range metrics, or the translated reasons the range was refused (nothing queried). */

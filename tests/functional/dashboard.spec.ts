@@ -7,6 +7,7 @@ import { createConnection, receive } from '#tests/helpers/conversation_fixtures'
 import dashboardMetrics from '#services/dashboard_metrics'
 import dashboardSnapshot from '#services/dashboard_snapshot'
 import { dashboardRange } from '#services/dashboard_range'
+import dashboardVolumeRollup from '#services/dashboard_volume_rollup'
 import type { DashboardScope } from '#services/dashboard_scope'
 
 /*
@@ -64,6 +65,17 @@ test.group('Dashboard', (group) => {
     assert,
   }) => {
     const f = await dashboardFixture()
+    const now = new Date()
+    await db.table('agent_presence').multiInsert([
+      { user_id: f.ana.id, status: 'online', status_changed_at: now, last_seen_at: now },
+      // Busy, but silent for an hour: idle counts as offline.
+      {
+        user_id: f.beto.id,
+        status: 'busy',
+        status_changed_at: now,
+        last_seen_at: new Date(Date.now() - 3600_000),
+      },
+    ])
     for (const user of [f.admin, f.supervisor]) {
       const page = await client.get('/dashboard').qs(RANGE).loginAs(user)
       page.assertStatus(200)
@@ -111,6 +123,12 @@ test.group('Dashboard', (group) => {
       assert.deepEqual(row(html, `data-connection-id="${f.L1}"`), ['Ventas', '3', '3'])
       assert.deepEqual(row(html, `data-connection-id="${f.L2}"`), ['Soporte', '1', '1'])
       assert.include(html, '<script src="/vendor/chart.umd.min.js" defer></script>')
+      // Agents' availability and load.
+      const load = html.slice(html.indexOf('data-test="agent-load"'))
+      assert.deepEqual(row(load, `data-user-id="${f.ana.id}"`)?.slice(-2), ['1', '2'])
+      assert.include(row(load, `data-user-id="${f.ana.id}"`)![1], 'En línea')
+      assert.include(row(load, `data-user-id="${f.beto.id}"`)![1], 'Desconectado')
+      assert.deepEqual(row(load, `data-user-id="${f.beto.id}"`)?.slice(-2), ['1', '3'])
     }
   })
 
@@ -137,6 +155,31 @@ test.group('Dashboard', (group) => {
         ['Beto Agente', 1],
       ]
     )
+    // Those closed days were counted once into the roll-up; a second read comes from it.
+    const counted = await db.from('dashboard_volume_days').where('timezone', TZ).count('* as n')
+    assert.equal(Number(counted[0].n), 2)
+    const again = await dashboardMetrics.forRange(team, rangeOf())
+    assert.deepEqual(again.perDay, metrics.perDay)
+    assert.deepEqual(again.perConnection, metrics.perConnection)
+
+    // A history import stores a message on a counted day: that day is counted again.
+    const [late] = await db
+      .table('messages')
+      .insert({
+        conversation_id: f.K2,
+        connection_id: f.L1,
+        direction: 'in',
+        kind: 'text',
+        body: 'importado',
+        historical: true,
+        created_at: new Date('2026-03-02T20:00:00Z'),
+      })
+      .returning('id')
+    await dashboardVolumeRollup.invalidate(Number(late.id))
+    const recounted = await dashboardMetrics.forRange(team, rangeOf())
+    assert.equal(recounted.perDay[0].received, 5)
+    assert.equal(recounted.perDay[1].sent, 2)
+
     // In UTC K4 would fall on March 3rd: the time zone matters.
     const utc = await dashboardMetrics.forRange(
       { kind: 'team', timezone: 'UTC' },
@@ -156,7 +199,8 @@ test.group('Dashboard', (group) => {
     assert.deepEqual(own.firstResponse, { count: 2, avgSeconds: 900, medianSeconds: 900 })
     assert.deepEqual(
       own.perConnection.map((c) => [c.name, c.received, c.sent]),
-      [['Ventas', 3, 3]]
+      // 3 customer messages in her chats plus the imported one; never Soporte's.
+      [['Ventas', 4, 3]]
     )
     assert.deepEqual(await dashboardSnapshot.trays(ana), {
       new: 0,
@@ -293,6 +337,7 @@ test.group('Dashboard', (group) => {
 
   test('a received message signals dashboard.changed to the team and to the chat agent', async ({
     assert,
+    cleanup,
   }) => {
     const supervisor = await createUser('supervisor')
     const agent = await createUser('agent')
@@ -305,23 +350,26 @@ test.group('Dashboard', (group) => {
 
     const team = await LiveSession.start({ email: supervisor.email, password: 'secret-pass' })
     const teamStream = await team.openStream()
+    cleanup(() => teamStream.close())
     assert.equal((await team.subscribe(teamStream.uid, 'dashboard')).status, 204)
     const own = await LiveSession.start({ email: agent.email, password: 'secret-pass' })
     const ownStream = await own.openStream()
+    cleanup(() => ownStream.close())
     assert.equal((await own.subscribe(ownStream.uid, `users/${agent.id}`)).status, 204)
 
     // Wait out the throttle window of the first message's signal.
     await new Promise((resolve) => setTimeout(resolve, 2100))
     await receive(connection, { waId: '593990000001', body: 'otra vez' })
-    const toTeam = await teamStream.waitFor((frame) => frame.channel === 'dashboard')
-    assert.deepEqual(toTeam.at(-1)!.payload, { type: 'dashboard.changed', id: 'conversations' })
-    const frames = await ownStream.waitFor(
-      (frame) =>
-        frame.channel === `users/${agent.id}` &&
-        (frame.payload as { type: string }).type === 'dashboard.changed'
+    // Logging in also moved the agent's availability (an `agents` signal): look for the chats'.
+    const isDashboardSignal = (frame: { payload: any }) =>
+      frame.payload?.type === 'dashboard.changed' && frame.payload?.id === 'conversations'
+    const toTeam = await teamStream.waitFor(
+      (frame) => frame.channel === 'dashboard' && isDashboardSignal(frame)
     )
-    assert.deepEqual(frames.at(-1)!.payload, { type: 'dashboard.changed', id: 'conversations' })
-    teamStream.close()
-    ownStream.close()
-  })
+    assert.deepEqual(toTeam.at(-1)!.payload, { type: 'dashboard.changed', id: 'conversations' })
+    const toAgent = await ownStream.waitFor(
+      (frame) => frame.channel === `users/${agent.id}` && isDashboardSignal(frame)
+    )
+    assert.deepEqual(toAgent.at(-1)!.payload, { type: 'dashboard.changed', id: 'conversations' })
+  }).timeout(20000)
 })

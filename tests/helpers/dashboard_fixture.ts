@@ -74,6 +74,7 @@ export async function dashboardFixture() {
     assigned_user_id: ana.id,
     opened_at: at('2026-03-02T14:00:00Z'),
     first_response_at: at('2026-03-02T14:10:00Z'),
+    last_message_at: now,
     pending_count: 2,
   })
   const K2 = await conversation({
@@ -84,6 +85,7 @@ export async function dashboardFixture() {
     opened_at: at('2026-03-02T15:00:00Z'),
     first_response_at: at('2026-03-02T15:20:00Z'),
     resolved_at: at('2026-03-03T15:00:00Z'),
+    last_message_at: at('2026-03-03T15:00:00Z'),
   })
   const K3 = await conversation({
     connection_id: L2,
@@ -99,6 +101,7 @@ export async function dashboardFixture() {
     assigned_user_id: beto.id,
     opened_at: at('2026-03-03T04:30:00Z'),
     first_response_at: at('2026-03-03T05:20:00Z'),
+    last_message_at: at('2026-03-03T05:20:00Z'),
     pending_count: 3,
   })
 

@@ -1,0 +1,92 @@
+import testUtils from '@adonisjs/core/services/test_utils'
+import db from '@adonisjs/lucid/services/db'
+import type { Benchmark, BenchResult } from './harness.js'
+import { timeIt } from './harness.js'
+import { loadConversationsDataset } from './datasets/conversations.js'
+import { login } from './http_session.js'
+
+const TARGET = 'p95 ≤ 100 ms'
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 100)
+
+/**
+ * The dashboard over HTTP on the shared 100k-conversation / 1M-message data
+ * set (benchmarks/datasets/conversations.ts): the full page (cards, agents,
+ * the default 7-day metrics) for a supervisor and for an agent, and the
+ * fragments the page refetches live or when the range changes (30 and the
+ * longest, 92, days). Ranges end at the data set's newest message, so they
+ * cover real traffic (the page's own 7-day default included).
+ */
+const dashboard: Benchmark = {
+  name: 'dashboard',
+  description: 'dashboard page and fragments over HTTP, 100k conversations / 1M messages',
+  async run() {
+    const data = await loadConversationsDataset()
+    const dataset = data.label
+    // Fresh statistics and visibility map, as autovacuum would leave them on a live install.
+    await db.rawQuery('VACUUM ANALYZE conversations, messages, contacts')
+    const results: BenchResult[] = []
+    const push = (bench: string, timing: { p50: number; p95: number }) => {
+      const result = {
+        bench,
+        value: timing.p95,
+        unit: 'ms p95',
+        p50: timing.p50,
+        p95: timing.p95,
+        dataset,
+        target: TARGET,
+      }
+      process.stderr.write(`  ${JSON.stringify(result)}\n`)
+      results.push(result)
+    }
+    const day = (offset: number) =>
+      new Date(Date.now() - offset * 86400000).toISOString().slice(0, 10)
+
+    const close = await testUtils.httpServer().start()
+    try {
+      const base = `http://${process.env.HOST}:${process.env.PORT}`
+      for (const role of ['supervisor', 'agent'] as const) {
+        const user = role === 'supervisor' ? data.supervisor : data.agents[0]
+        const cookie = await login(base, user.email, user.password)
+        const get = async (path: string, htmx: boolean) => {
+          const response = await fetch(base + path, {
+            headers: { cookie, ...(htmx ? { 'hx-request': 'true' } : {}) },
+            redirect: 'manual',
+          })
+          if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}`)
+          await response.arrayBuffer()
+        }
+        push(
+          `dashboard.page.${role}.http`,
+          await timeIt(() => get(`/dashboard?from=${day(6)}&to=${day(0)}`, false), ITERATIONS)
+        )
+        push(
+          `dashboard.workload.${role}.http`,
+          await timeIt(() => get('/dashboard/workload', true), ITERATIONS)
+        )
+        push(
+          `dashboard.agents.${role}.http`,
+          await timeIt(() => get('/dashboard/agents', true), ITERATIONS)
+        )
+        push(
+          `dashboard.metrics_30d.${role}.http`,
+          await timeIt(
+            () => get(`/dashboard/metrics?from=${day(29)}&to=${day(0)}`, true),
+            ITERATIONS
+          )
+        )
+        push(
+          `dashboard.metrics_92d.${role}.http`,
+          await timeIt(
+            () => get(`/dashboard/metrics?from=${day(91)}&to=${day(0)}`, true),
+            ITERATIONS
+          )
+        )
+      }
+    } finally {
+      await close()
+    }
+    return results
+  },
+}
+
+export default dashboard
