@@ -54,6 +54,8 @@ export class MediaUploads {
       sha256: stored.sha256,
       expires_at: new Date(Date.now() + UPLOAD_TTL_MS),
     })
+    // Uploads nobody sent expire; sweeping them here (indexed on expires_at) needs no scheduler.
+    await this.prune()
     return {
       token,
       kind: accepted.kind,

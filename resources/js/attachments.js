@@ -62,9 +62,15 @@ window.composerAttachments = function (conversationId, sent) {
         this.upload(file)
       })
       form.addEventListener('dragover', (event) => {
-        if (event.dataTransfer?.types?.includes('Files')) event.preventDefault()
+        if (!event.dataTransfer?.types?.includes('Files')) return
+        event.preventDefault()
+        form.classList.add('composer--dragover')
+      })
+      form.addEventListener('dragleave', (event) => {
+        if (!form.contains(event.relatedTarget)) form.classList.remove('composer--dragover')
       })
       form.addEventListener('drop', (event) => {
+        form.classList.remove('composer--dragover')
         const file = event.dataTransfer?.files?.[0]
         if (!file) return
         event.preventDefault()

@@ -189,6 +189,21 @@ test.group('Browser: media', (group) => {
 
     await page.getByRole('button', { name: 'Quitar adjunto' }).click()
     await page.locator('#composer [data-test=attachment]').waitFor({ state: 'hidden' })
+
+    // A file dropped on the composer too.
+    const png = (await readFile(fixture('tiny.png'))).toString('base64')
+    await page.locator('#composer textarea').evaluate((textarea: any, base64: string) => {
+      const web = globalThis as any
+      const bytes = Uint8Array.from(web.atob(base64), (c: string) => c.charCodeAt(0))
+      const data = new web.DataTransfer()
+      data.items.add(new web.File([bytes], 'soltada.png', { type: 'image/png' }))
+      textarea.dispatchEvent(
+        new web.DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true })
+      )
+    }, png)
+    await page.locator('#composer [data-test=attachment] .attachments__thumb').waitFor()
+    await page.getByRole('button', { name: 'Quitar adjunto' }).click()
+    await page.locator('#composer [data-test=attachment]').waitFor({ state: 'hidden' })
     await page.locator('#composer textarea').fill('Le adjunto el detalle')
 
     assert.isTrue(await page.evaluate('window.isSecureContext'))

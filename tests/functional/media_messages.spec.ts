@@ -198,6 +198,10 @@ test.group('Media messages: sending from the composer', (group) => {
     assert.include(expired.text(), refusal)
 
     const once = await mediaUploads.create(agent.id, fixture('tiny.pdf'))
+    assert.notExists(
+      await db.from('media_uploads').where('token', late.token).first(),
+      'expired uploads are swept by the next upload'
+    )
     ;(
       await send(client, agent, conversationId, { mediaToken: once.token, clientId: 's-3' })
     ).assertStatus(200)
