@@ -100,7 +100,8 @@
         signal: controller.signal,
       })
       if (!picker || controller !== pending) return
-      if (!response.ok) return close()
+      // A lapsed session answers with the login page (redirected): never show that as a list.
+      if (!response.ok || response.redirected) return close()
       picker.list.innerHTML = await response.text()
       picker.list.hidden = false
       textarea.setAttribute('aria-expanded', 'true')
