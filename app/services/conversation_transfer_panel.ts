@@ -35,6 +35,7 @@ export class ConversationTransferPanel {
       canRequest: canRequest && !pending,
       canDirect: open && canApprove,
       canDecide: canApprove && !!pending,
+      canSeeHistory: permissions.has('transfers.view_history'),
       agents: agents.filter((agent) => Number(agent.id) !== conversation.assignedUserId),
       departments,
     }

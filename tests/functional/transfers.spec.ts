@@ -198,6 +198,45 @@ test.group('Transfers: requests and decisions', (group) => {
     assert.equal((await conversationOf(own)).assigned_user_id, agent.id)
   })
 
+  test('two requests at the same moment: exactly one lands, the other is refused', async ({
+    assert,
+  }) => {
+    const agent = await createUser('agent')
+    const first = await createUser('agent')
+    const second = await createUser('agent')
+    const conversationId = await chat(agent)
+    const outcomes = await Promise.allSettled(
+      [first, second].map((target) =>
+        chatTransfers.request({
+          conversationId,
+          target: { type: 'user', id: target.id },
+          reason: 'a la vez',
+          actor: agent,
+        })
+      )
+    )
+    assert.equal(outcomes.filter((outcome) => outcome.status === 'fulfilled').length, 1)
+    const refused = outcomes.find((outcome) => outcome.status === 'rejected')
+    assert.equal(
+      (refused as PromiseRejectedResult).reason.translationKey,
+      'transfers.errors.duplicate'
+    )
+    assert.lengthOf(await db.from('transfer_requests'), 1)
+  })
+
+  test('a resolved chat cannot be transferred', async ({ client, assert }) => {
+    const agent = await createUser('agent')
+    const target = await createUser('agent')
+    const conversationId = await chat(agent)
+    await db.from('conversations').where('id', conversationId).update({ state: 'resolved' })
+    const response = await requestTransfer(client, agent, conversationId, {
+      targetType: 'user',
+      targetUserId: target.id,
+    })
+    response.assertFlashMessage('error', 'El chat está resuelto: no se puede transferir.')
+    assert.lengthOf(await db.from('transfer_requests'), 0)
+  })
+
   test('a supervisor denies: nothing moves and the agent is told', async ({ client, assert }) => {
     const supervisor = await createUser('supervisor')
     const agent = await createUser('agent')
@@ -361,6 +400,13 @@ test.group('Transfers: history, export and routes per role', (group) => {
     const byAgent = await client.get(`/transfers?agent=${other.id}`).loginAs(supervisor)
     assert.notInclude(byAgent.text(), 'Cliente Uno')
     assert.include(byAgent.text(), 'Cliente Dos')
+
+    const [firstTransfer] = await db.from('transfer_requests').orderBy('id')
+    const ofChat = await client
+      .get(`/transfers?conversation=${firstTransfer.conversation_id}`)
+      .loginAs(supervisor)
+    assert.include(ofChat.text(), 'Cliente Uno')
+    assert.notInclude(ofChat.text(), 'Cliente Dos')
 
     const future = await client.get('/transfers?from=2999-01-01').loginAs(supervisor)
     assert.notInclude(future.text(), 'Cliente Uno')
