@@ -149,6 +149,8 @@ test.group('Browser: media', (group) => {
     await browserContext.loginAs(agent)
     await browserContext.grantPermissions(['microphone'])
     const page = await browserContext.newPage()
+    // At a phone's width: the attachment tools are icons, still named for assistive tech.
+    await page.setViewportSize({ width: 390, height: 800 })
     await page.goto(`/inbox/conversations/${conversationId}`)
     await page.locator('#composer textarea').fill('Le adjunto el detalle')
     const error = page.locator('#composer .attachments__error')
