@@ -507,6 +507,34 @@ test.group('Chat tools: tagging single messages', (group) => {
     assert.lengthOf(await auditEntries('message.tag_removed'), 3)
   })
 
+  test("a message's inactive tag shows dimmed; a tag hidden from the role does not show at all", async ({
+    client,
+    assert,
+  }) => {
+    const { supervisor, agent } = await workers()
+    const { conversationId, messageId } = await chat({ agent })
+    const retired = await createTag('Vieja', { isActive: false })
+    const hidden = await createTag('Interna')
+    const supervisorRole = await Role.findByOrFail('key', 'supervisor')
+    await db.table('tag_roles').insert({ tag_id: hidden.id, role_id: supervisorRole.id })
+    await db.table('message_tags').multiInsert([
+      { message_id: messageId, tag_id: retired.id },
+      { message_id: messageId, tag_id: hidden.id },
+    ])
+    const forAgent = (
+      await client.get(`/inbox/conversations/${conversationId}/messages`).loginAs(agent)
+    ).text()
+    assert.match(
+      forAgent,
+      new RegExp(`<span class="tag tag--inactive" style="[^"]*" data-tag-id="${retired.id}"`)
+    )
+    assert.notInclude(forAgent, 'Interna')
+    const forSupervisor = (
+      await client.get(`/inbox/conversations/${conversationId}/messages`).loginAs(supervisor)
+    ).text()
+    assert.match(forSupervisor, chip('span', hidden.id))
+  })
+
   test('an inactive tag is not offered on a message and is refused', async ({ client, assert }) => {
     const { agent } = await workers()
     const { messageId } = await chat({ agent })
