@@ -56,6 +56,7 @@ test.group('Browser: transfers', (group) => {
     const staleTab = await browserContext.newPage()
     for (const page of [agentPage, staleTab]) {
       await page.goto(`/inbox/conversations/${conversationId}`)
+      await page.locator('.transfer-box > summary').click()
       await page.waitForSelector('form.transfer-form [data-action="request-transfer"]')
     }
     await listening(agentPage, `users/${agent.id}`)
@@ -115,5 +116,24 @@ test.group('Browser: transfers', (group) => {
     } finally {
       await supervisorContext.close()
     }
+  })
+
+  test('phone width: the transfer request is reachable from the open conversation', async ({
+    browserContext,
+  }) => {
+    const agent = await createUser('agent')
+    await createUser('agent', { fullName: 'Bruno Destino' })
+    const connection = await createConnection()
+    const { conversationId } = await receive(connection, { waId: '593994000002', name: 'Pedro' })
+    await db
+      .from('conversations')
+      .where('id', conversationId)
+      .update({ assigned_user_id: agent.id, state: 'pending' })
+    await browserContext.loginAs(agent)
+    const page = await browserContext.newPage()
+    await page.setViewportSize({ width: 390, height: 800 })
+    await page.goto(`/inbox/conversations/${conversationId}`)
+    await page.locator('.transfer-box > summary').click()
+    await page.waitForSelector('form.transfer-form [data-action="request-transfer"]')
   })
 })
