@@ -45,6 +45,10 @@ try {
   await app.init()
   await app.boot()
   await app.start(async () => {})
+  // Production renders from compiled templates; NODE_ENV=test (set above for the test database
+  // helpers) would recompile every template on every request and measure the compiler instead.
+  const { default: edge } = await import('edge.js')
+  edge.configure({ cache: true })
   const { default: testUtils } = await import('@adonisjs/core/services/test_utils')
   await testUtils.db().migrate()
   const { runBenchmarks } = await import('../benchmarks/harness.js')

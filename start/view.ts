@@ -43,6 +43,6 @@ edge.global('pendingToAnswer', async (user: User | null | undefined) => {
   const viewer = await conversationSearch.viewerFor(user)
   const seesAll = viewer.permissions.has('chats.view_all')
   if (!seesAll && !viewer.permissions.has('chats.view_own')) return null
-  const counts = await conversationSearch.trayCounts(viewer)
-  return { count: counts.pendingMessages, seesAll }
+  // On every page: the sum alone (open chats waiting for an answer), not the tray counts.
+  return { count: await conversationSearch.pendingMessages(viewer), seesAll }
 })
