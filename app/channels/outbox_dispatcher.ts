@@ -41,6 +41,8 @@ export interface OutboxDispatcherOptions {
   maxDelayMs?: number
   /** Messages per second per connection when the connection does not say. Default 20. */
   defaultRatePerSecond?: number
+  /** Sends in flight at once per connection (each to a different conversation). Default 16. */
+  sendConcurrency?: number
   /** When no driver is available, look again after this long (no attempt is counted). Default 30 s. */
   noDriverDelayMs?: number
   /** Jitter source, for tests. */
@@ -105,6 +107,7 @@ export class OutboxDispatcher {
       maxDelayMs: options.maxDelayMs ?? 300_000,
       defaultRatePerSecond: options.defaultRatePerSecond ?? 20,
       noDriverDelayMs: options.noDriverDelayMs ?? 30_000,
+      sendConcurrency: options.sendConcurrency ?? 16,
       random: options.random ?? Math.random,
     }
     this.#pluginKeys = options.pluginKeys ?? null
@@ -175,17 +178,25 @@ export class OutboxDispatcher {
     const byConnection = new Map<number, ClaimedRow[]>()
     for (const row of rows)
       byConnection.set(row.connectionId, [...(byConnection.get(row.connectionId) ?? []), row])
-    // Connections in parallel; one connection's rows in order.
+    // Connections in parallel, and up to `sendConcurrency` sends per connection: a claim holds at
+    // most one row per conversation (see claim), so conversations stay in order while a number's
+    // throughput is not capped at one round trip per message (Meta: 80 msg/s at ~100 ms each).
     await Promise.all(
       [...byConnection.values()].map(async (connectionRows) => {
-        for (const row of connectionRows) {
-          try {
-            await this.#process(row)
-          } catch (error) {
-            // Bookkeeping failed (database down?): the lease expires and the row is claimed again.
-            logger.error({ err: error, outboxId: row.id }, 'outbox row could not be processed')
+        let next = 0
+        const worker = async () => {
+          while (next < connectionRows.length) {
+            const row = connectionRows[next++]
+            try {
+              await this.#process(row)
+            } catch (error) {
+              // Bookkeeping failed (database down?): the lease expires and the row is claimed again.
+              logger.error({ err: error, outboxId: row.id }, 'outbox row could not be processed')
+            }
           }
         }
+        const workers = Math.min(this.#options.sendConcurrency, connectionRows.length)
+        await Promise.all(Array.from({ length: workers }, worker))
       })
     )
     return rows.length

@@ -86,6 +86,6 @@ export async function metaConnection(fake: GraphApiFake, name = 'Ventas'): Promi
 }
 
 /** Waits until every stored webhook was processed. */
-export function drainWebhooks() {
-  return webhookInbox.drain()
+export function drainWebhooks(timeoutMs?: number) {
+  return webhookInbox.drain(timeoutMs)
 }
