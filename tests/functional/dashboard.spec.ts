@@ -319,6 +319,19 @@ test.group('Dashboard', (group) => {
     assert.lengthOf([...plain.text().matchAll(/<tr data-day=/g)], 7)
   })
 
+  test('Chart.js is served by the app from node_modules, the charts script too', async ({
+    client,
+    assert,
+  }) => {
+    const chart = await client.get('/vendor/chart.umd.min.js')
+    chart.assertStatus(200)
+    assert.include(chart.text(), 'Chart')
+    assert.include(chart.header('content-type'), 'javascript')
+    const ours = await client.get('/vendor/dashboard.js')
+    ours.assertStatus(200)
+    assert.include(ours.text(), 'dashboard-chart-data')
+  })
+
   test('dashboard channel: admins and supervisors are accepted, an agent is refused', async ({
     assert,
   }) => {
