@@ -158,7 +158,7 @@ export class GraphApiFake {
   /** Every webhook posted, with Chasqui's answer. */
   readonly webhooks: { body: string; status: number; ms: number }[] = []
   /** Messages the business sent (accepted), by wamid. */
-  readonly sent = new Map<string, { phoneNumberId: string; to: string; body: any }>()
+  readonly sent = new Map<string, { phoneNumberId: string; to: string; body: any; at: number }>()
   options: Required<Omit<GraphApiFakeOptions, 'webhookUrl' | 'autoStatuses'>> & {
     webhookUrl: string | null
     autoStatuses: { sentMs: number; deliveredMs: number } | null
@@ -716,7 +716,7 @@ export class GraphApiFake {
     }
 
     const id = wamid()
-    this.sent.set(id, { phoneNumberId, to: who, body })
+    this.sent.set(id, { phoneNumberId, to: who, body, at: Date.now() })
     if (this.options.webhookUrl) {
       if (asyncFailure) {
         const code = asyncFailure

@@ -176,20 +176,29 @@ export class WebhookInbox {
       }))
       .sort((a, b) => a.id - b.id)
     let next = 0
+    const done: number[] = []
     const worker = async () => {
-      while (next < rows.length) await this.#process(rows[next++])
+      while (next < rows.length) {
+        const row = rows[next++]
+        if (await this.#process(row)) done.push(row.id)
+      }
     }
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, rows.length) }, worker))
+    // One statement for the whole round instead of a commit per webhook.
+    if (done.length) {
+      await db
+        .from('meta_cloud_webhooks')
+        .whereIn('id', done)
+        .update({ state: 'done', processed_at: new Date(), locked_until: null, last_error: null })
+    }
     return rows.length
   }
 
-  async #process(row: ClaimedWebhook) {
+  /** True when processed; failures are rescheduled (or given up) here. */
+  async #process(row: ClaimedWebhook): Promise<boolean> {
     try {
       await processWebhook(row.body, row.signature, { lastAttempt: row.attempts >= MAX_ATTEMPTS })
-      await db
-        .from('meta_cloud_webhooks')
-        .where('id', row.id)
-        .update({ state: 'done', processed_at: new Date(), locked_until: null, last_error: null })
+      return true
     } catch (error) {
       const message = String((error as Error)?.message ?? error).slice(0, 2000)
       if (row.attempts >= MAX_ATTEMPTS) {
@@ -203,7 +212,7 @@ export class WebhookInbox {
           message: `A Meta webhook could not be processed after ${row.attempts} attempts: ${message}`,
           context: { webhookId: row.id },
         })
-        return
+        return false
       }
       const delaySeconds = Math.min(300, 2 ** row.attempts)
       await db
@@ -214,6 +223,7 @@ export class WebhookInbox {
           last_error: message,
           next_attempt_at: db.raw('now() + make_interval(secs => ?)', [delaySeconds]),
         })
+      return false
     }
   }
 
