@@ -276,6 +276,17 @@ test.group('Dashboard', (group) => {
       .loginAs(f.ana)
     assert.notInclude(connections.text(), 'Ventas')
 
+    // Names reach the charts' JSON and the tables: neither can break out of its markup.
+    await db.from('connections').where('id', f.L1).update({ name: 'Ventas </script><img src=x>' })
+    const hostile = await client
+      .get('/dashboard/metrics')
+      .qs(RANGE)
+      .header('HX-Request', 'true')
+      .loginAs(f.supervisor)
+    assert.notInclude(hostile.text(), '</script><img')
+    assert.include(hostile.text(), 'Ventas \\u003c/script>\\u003cimg src=x>')
+    assert.include(hostile.text(), 'Ventas &lt;/script&gt;&lt;img src=x&gt;')
+
     const direct = await client.get('/dashboard/metrics').qs(RANGE).redirects(0).loginAs(f.admin)
     direct.assertStatus(302)
     direct.assertHeader('location', `/dashboard?from=${RANGE.from}&to=${RANGE.to}`)
