@@ -103,12 +103,16 @@ async function listen(email: string, password: string) {
   const counter = { signals: 0 }
   const reader = response.body!.getReader()
   const decoder = new TextDecoder()
+  let buffer = ''
   const done = (async () => {
     try {
       while (true) {
         const { value, done: ended } = await reader.read()
         if (ended) return
-        counter.signals += decoder.decode(value).split('\ndata: ').length - 1
+        buffer += decoder.decode(value, { stream: true })
+        const frames = buffer.split('\n\n')
+        buffer = frames.pop()!
+        counter.signals += frames.filter((frame) => /(^|\n)data: /.test(frame)).length
       }
     } catch {
       // aborted at the end of the bench

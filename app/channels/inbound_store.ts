@@ -85,14 +85,14 @@ export interface InboundMessageRow {
  * Inserts the message (a no-op when (connection, external id) is stored
  * already) and, only when it was inserted, moves the conversation's list
  * columns and counters — in one statement. The quoted message is looked up
- * in the same statement. Returns the new message id, or null for a
- * redelivery (the caller rolls back whatever else it touched).
+ * in the same statement. Returns the new message id and the chat's agent,
+ * or null for a redelivery (the caller rolls back whatever else it touched).
  */
 export async function insertInboundMessage(
   trx: TransactionClientContract,
   row: InboundMessageRow,
   activity: ActivityInput
-): Promise<number | null> {
+): Promise<{ id: number; assignedUserId: number | null } | null> {
   const columns = Object.keys(row) as (keyof InboundMessageRow)[]
   const values = columns.map((column) =>
     column === 'metadata' ? 'CAST(:m_metadata AS jsonb)' : `:m_${column}`
@@ -112,11 +112,16 @@ export async function insertInboundMessage(
      ), touched AS (
        UPDATE conversations SET ${update.set}
        WHERE id = :m_conversation_id AND EXISTS (SELECT 1 FROM inserted)
-       RETURNING id
+       RETURNING assigned_user_id
      )
-     SELECT id FROM inserted`,
+     SELECT inserted.id, touched.assigned_user_id FROM inserted LEFT JOIN touched ON true`,
     bindings
   )
-  const inserted = (result as { rows: { id: string | number }[] }).rows[0]
-  return inserted ? Number(inserted.id) : null
+  const inserted = (result as { rows: { id: string | number; assigned_user_id: number | null }[] })
+    .rows[0]
+  if (!inserted) return null
+  return {
+    id: Number(inserted.id),
+    assignedUserId: inserted.assigned_user_id === null ? null : Number(inserted.assigned_user_id),
+  }
 }

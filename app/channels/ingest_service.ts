@@ -94,6 +94,7 @@ export class IngestService implements IngestPort {
     }
 
     let result: MessageIngestResult
+    let assignedUserId: number | null | undefined
     try {
       result = await withRetries(() =>
         db.transaction(async (trx) => {
@@ -112,7 +113,7 @@ export class IngestService implements IngestPort {
               })
 
           const status = direction === 'out' ? (input.status ?? 'sent') : null
-          const messageId = await insertInboundMessage(
+          const stored = await insertInboundMessage(
             trx,
             {
               conversation_id: conversation.id,
@@ -150,11 +151,12 @@ export class IngestService implements IngestPort {
           )
           // Already stored (a redelivery, or a concurrent delivery that won): roll back whatever this
           // one touched (contact, conversation), so a duplicate changes nothing at all.
-          if (messageId === null) throw new AlreadyStored()
+          if (stored === null) throw new AlreadyStored()
 
+          assignedUserId = stored.assignedUserId
           return {
             duplicate: false,
-            messageId,
+            messageId: stored.id,
             conversationId: conversation.id,
             contactId: contact!.id,
             opened: conversation.opened,
@@ -183,6 +185,7 @@ export class IngestService implements IngestPort {
         kind: input.kind,
         direction,
         opened: result.opened,
+        assignedUserId,
       })
     }
     return result

@@ -37,6 +37,12 @@ export interface MessageReceivedEvent {
   kind: MessageKind
   direction: 'in' | 'out'
   opened: boolean
+  /**
+   * The chat's agent when the message was stored (null: unassigned). Lets the
+   * broadcasters address the agent without reading the row back for every
+   * message; absent when the emitter did not know it (listeners look it up).
+   */
+  assignedUserId?: number | null
 }
 
 export interface MessageImportedEvent {

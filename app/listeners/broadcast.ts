@@ -43,12 +43,18 @@ export default class Broadcast {
   | pane on `conversation.updated`); chat lists and the pending counter refetch
   | on `conversation.changed`, sent to the assigned agent and to supervisors.
   */
-  async messageAdded({
-    conversationId,
-    messageId,
-  }: EventsList['conversation:message_received'] | EventsList['conversation:message_submitted']) {
-    send(liveChannels.conversation(conversationId), { type: 'message.created', id: messageId })
-    await conversationChanged(conversationId)
+  async messageAdded(
+    event:
+      EventsList['conversation:message_received'] | EventsList['conversation:message_submitted']
+  ) {
+    send(liveChannels.conversation(event.conversationId), {
+      type: 'message.created',
+      id: event.messageId,
+    })
+    await conversationChanged(
+      event.conversationId,
+      'assignedUserId' in event ? event.assignedUserId : undefined
+    )
   }
 
   messageStatusChanged({ conversationId, messageId }: EventsList['conversation:message_status']) {
@@ -125,14 +131,20 @@ export default class Broadcast {
 }
 
 /** A chat's row changed: its agent's list and the supervisors' lists refetch. */
-async function conversationChanged(conversationId: number) {
-  const row = await db
-    .from('conversations')
-    .where('id', conversationId)
-    .select('assigned_user_id')
-    .first()
-  if (row?.assigned_user_id) {
-    send(liveChannels.user(Number(row.assigned_user_id)), {
+async function conversationChanged(conversationId: number, knownAgent?: number | null) {
+  // Inbound messages carry their chat's agent: no read-back per message on a busy queue.
+  const agent =
+    knownAgent !== undefined
+      ? knownAgent
+      : ((
+          await db
+            .from('conversations')
+            .where('id', conversationId)
+            .select('assigned_user_id')
+            .first()
+        )?.assigned_user_id ?? null)
+  if (agent) {
+    send(liveChannels.user(Number(agent)), {
       type: 'conversation.changed',
       id: conversationId,
     })

@@ -26,13 +26,18 @@ const throttle = new SignalThrottle<LiveSignal>(DASHBOARD_SIGNAL_INTERVAL_MS, (c
  * refetches only the fragments of that area (docs/DASHBOARD.md).
  */
 export default class BroadcastDashboard {
-  async messageChanged({
-    conversationId,
-  }:
-    | EventsList['conversation:message_received']
-    | EventsList['conversation:message_submitted']
-    | EventsList['conversation:message_status']) {
-    await conversationChanged(conversationId)
+  async messageChanged(
+    event:
+      | EventsList['conversation:message_received']
+      | EventsList['conversation:message_submitted']
+      | EventsList['conversation:message_status']
+  ) {
+    // Inbound messages carry their chat's agent: no read-back per message on a busy queue.
+    if ('assignedUserId' in event && event.assignedUserId !== undefined) {
+      changed('conversations', [event.assignedUserId])
+      return
+    }
+    await conversationChanged(event.conversationId)
   }
 
   async conversationAssigned({ userId, previousUserId }: EventsList['conversation:assigned']) {
