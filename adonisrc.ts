@@ -42,7 +42,7 @@ export default defineConfig({
     () => import('#start/routes'),
     () => import('#start/kernel'),
     () => import('#start/events'),
-    () => import('#start/routing_events'),
+    () => import('#start/routing'),
     () => import('#start/transmit'),
     () => import('#start/view'),
     () => import('#start/navigation'),

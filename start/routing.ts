@@ -1,8 +1,17 @@
 /*
-| Routing and availability listeners (docs/ROUTING.md). Imported by
-| start/events.ts so they register with the other domain listeners.
+| Routing and availability (docs/ROUTING.md): domain listeners, the Routing
+| page's navigation entry and its routes (start/routes/routing.ts).
 */
 import emitter from '@adonisjs/core/services/emitter'
+import navigation from '#services/navigation'
+
+navigation.add({
+  key: 'routing',
+  label: { es: 'Enrutamiento', en: 'Routing' },
+  href: '/routing',
+  permissions: ['rules.manage'],
+  order: 72,
+})
 
 const RoutingListener = () => import('#listeners/routing_listener')
 const BroadcastPresence = () => import('#listeners/broadcast_presence')
@@ -11,6 +20,6 @@ emitter.on('conversation:message_received', [RoutingListener, 'messageReceived']
 emitter.on('conversation:resolution_changed', [RoutingListener, 'resolutionChanged'])
 emitter.on('conversation:assigned', [RoutingListener, 'assigned'])
 emitter.on('presence:changed', [RoutingListener, 'presenceChanged'])
-emitter.on('session_auth:login_succeeded', [RoutingListener, 'loggedIn'])
-emitter.on('session_auth:logged_out', [RoutingListener, 'loggedOut'])
 emitter.on('presence:changed', [BroadcastPresence, 'presenceChanged'])
+
+import './routes/routing.js'

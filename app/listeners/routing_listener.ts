@@ -1,7 +1,6 @@
 import type { EventsList } from '@adonisjs/core/types'
 import engine from '#services/routing/assignment_engine'
 import automaticMessages from '#services/routing/automatic_messages'
-import presence from '#services/routing/agent_presence'
 
 /**
  * Routing reacts to what already happened: a customer message (automatic
@@ -28,15 +27,5 @@ export default class RoutingListener {
 
   async presenceChanged(event: EventsList['presence:changed']) {
     if (event.status === 'online') await engine.serveQueue()
-  }
-
-  async loggedIn(event: EventsList['session_auth:login_succeeded']) {
-    const user = event.user as { id: number }
-    await presence.set(user.id, 'online', 'login')
-  }
-
-  async loggedOut(event: EventsList['session_auth:logged_out']) {
-    const user = event.user as { id: number } | null
-    if (user) await presence.set(user.id, 'offline', 'logout')
   }
 }

@@ -310,6 +310,40 @@ test.group('Routing · assignment history', (group) => {
         ['manual', supervisor.fullName, null, supervisor.fullName],
       ]
     )
-    assert.instanceOf(history[0].at, Date)
+    assert.isTrue(history[0].at.isValid)
+  })
+})
+
+test.group('Routing · open load counter', (group) => {
+  group.each.setup(() => resetDatabase())
+
+  test('agent_open_loads follows every assignment, resolve and reopen', async ({ assert }) => {
+    const connection = await createConnection()
+    const [a, b] = [await createUser('agent'), await createUser('agent')]
+    await servedBy(connection, a, b)
+    await goOnline(a, b)
+    const ids: number[] = []
+    for (let i = 0; i < 6; i++) ids.push(await newChat(connection))
+    await resolution.resolve(ids[0], null)
+    await resolution.resolve(ids[1], null)
+    await resolution.reopen(ids[1], null)
+    await assigner.assign({ conversationId: ids[2], userId: b.id, actor: null })
+    await assigner.assign({ conversationId: ids[3], userId: null, actor: null })
+    await db.from('conversations').where('id', ids[4]).update({ state: 'in_progress' })
+
+    const counted = await db
+      .from('conversations')
+      .whereNotNull('assigned_user_id')
+      .whereNot('state', 'resolved')
+      .groupBy('assigned_user_id')
+      .select('assigned_user_id')
+      .count('* as total')
+    const kept = await db.from('agent_open_loads').where('open_count', '>', 0)
+    const asMap = (rows: any[], key: string, value: string) =>
+      Object.fromEntries(rows.map((r) => [Number(r[key]), Number(r[value])]))
+    assert.deepEqual(
+      asMap(kept, 'user_id', 'open_count'),
+      asMap(counted, 'assigned_user_id', 'total')
+    )
   })
 })

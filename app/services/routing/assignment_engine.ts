@@ -1,16 +1,14 @@
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { publish } from '#events/inbox_events'
-import { recordAssignmentChange, type AssignmentReason } from '#services/routing/assignment_history'
-import { availableCandidates, leastLoaded, type Candidate } from '#services/routing/candidate_loads'
-import { isKnownSender } from '#services/routing/known_senders'
+import type { AssignmentReason } from '#services/routing/assignment_history'
 import {
-  delegatesOf,
-  poolOf,
-  ruleFor,
-  unownedAgentsOf,
-  type RoutingRule,
-} from '#services/routing/routing_rules'
+  availableCandidates,
+  leastLoaded,
+  poolCandidates,
+  type Candidate,
+} from '#services/routing/candidate_loads'
+import { defaultRule, type RoutingRule } from '#services/routing/routing_rules'
 
 export type RouteOutcome =
   | { outcome: 'assigned'; userId: number; reason: AssignmentReason }
@@ -48,7 +46,7 @@ const QUEUE_BATCH = 50
  */
 export class AssignmentEngine {
   async route(conversationId: number): Promise<RouteOutcome> {
-    const outcome = await db.transaction(async (trx) => this.#decide(trx, conversationId))
+    const outcome = await this.decide(conversationId)
     if (outcome.outcome === 'assigned') {
       await publish('conversation:assigned', {
         conversationId,
@@ -57,6 +55,20 @@ export class AssignmentEngine {
       })
     }
     return outcome
+  }
+
+  /** The decision and its write, committed, without announcing it (route() announces). */
+  decide(conversationId: number): Promise<RouteOutcome> {
+    return db.transaction(async (trx) => this.#decide(trx, conversationId))
+  }
+
+  /**
+   * The decision inside the caller's transaction (which then owns the commit
+   * and the `conversation:assigned` announcement). Takes the routing lock
+   * until that transaction ends, so keep it short.
+   */
+  decideWithin(trx: TransactionClientContract, conversationId: number): Promise<RouteOutcome> {
+    return this.#decide(trx, conversationId)
   }
 
   /**
@@ -85,33 +97,46 @@ export class AssignmentEngine {
   }
 
   async #decide(trx: TransactionClientContract, conversationId: number): Promise<RouteOutcome> {
-    const conversation = await trx
-      .from('conversations as c')
-      .join('connections as k', 'k.id', 'c.connection_id')
-      .where('c.id', conversationId)
-      .forUpdate('c')
-      .select(
-        'c.id',
-        'c.state',
-        'c.assigned_user_id',
-        'c.connection_id',
-        'c.contact_id',
-        'c.department_id',
-        'c.opened_at',
-        'k.known_clients_only',
-        'k.default_department_id'
+    // One read for everything the decision needs; the conversation row stays locked until commit.
+    const row = (
+      await trx.rawQuery(
+        `SELECT c.state, c.assigned_user_id, c.connection_id,
+                COALESCE(c.department_id, k.default_department_id) AS department_id,
+                k.known_clients_only, cl.id AS client_id, cl.responsible_user_id,
+                r.auto_assign, r.responsible_first, r.fallback_to_pool, r.max_open_per_agent,
+                ARRAY(SELECT d.delegate_user_id FROM routing_delegations d
+                       WHERE d.connection_id = c.connection_id AND d.owner_user_id = cl.responsible_user_id) AS delegates,
+                ARRAY(SELECT b.user_id FROM routing_unowned_agents b
+                       WHERE b.connection_id = c.connection_id) AS bucket
+           FROM conversations c
+           JOIN connections k ON k.id = c.connection_id
+           JOIN contacts ct ON ct.id = c.contact_id
+           LEFT JOIN clients cl ON cl.id = ct.client_id AND cl.is_active
+           LEFT JOIN routing_rules r ON r.connection_id = c.connection_id
+          WHERE c.id = ?
+          FOR UPDATE OF c`,
+        [conversationId]
       )
-      .first()
-    if (!conversation || conversation.state === 'resolved' || conversation.assigned_user_id) {
-      return { outcome: 'skipped' }
-    }
-    const connectionId = Number(conversation.connection_id)
+    ).rows[0]
+    if (!row || row.state === 'resolved' || row.assigned_user_id) return { outcome: 'skipped' }
+    const connectionId = Number(row.connection_id)
 
-    if (conversation.known_clients_only && !(await isKnownSender(trx, conversation.contact_id))) {
+    // A "known" sender is a contact of an active client (known_senders.ts says the same).
+    if (row.known_clients_only && !row.client_id) {
       await this.#leave(trx, conversationId, 'unknown_sender', false)
       return { outcome: 'unknown_sender' }
     }
-    const rule = await ruleFor(connectionId, trx)
+    const rule: RoutingRule =
+      row.auto_assign === null
+        ? defaultRule(connectionId)
+        : {
+            connectionId,
+            autoAssign: !!row.auto_assign,
+            responsibleFirst: !!row.responsible_first,
+            fallbackToPool: !!row.fallback_to_pool,
+            maxOpenPerAgent:
+              row.max_open_per_agent === null ? null : Number(row.max_open_per_agent),
+          }
     if (!rule.autoAssign) {
       await this.#leave(trx, conversationId, 'manual', false)
       return { outcome: 'manual' }
@@ -120,50 +145,51 @@ export class AssignmentEngine {
     await trx.rawQuery("SELECT pg_advisory_xact_lock(hashtextextended('chasqui:routing', 0))")
     const choice = await this.#choose(trx, rule, {
       connectionId,
-      contactId: Number(conversation.contact_id),
-      departmentId: conversation.department_id ?? conversation.default_department_id ?? null,
+      responsibleId: row.responsible_user_id ? Number(row.responsible_user_id) : null,
+      delegates: (row.delegates as number[]).map(Number),
+      bucket: (row.bucket as number[]).map(Number),
+      departmentId: row.department_id ? Number(row.department_id) : null,
     })
     if (!choice) {
       await this.#leave(trx, conversationId, 'queued', true)
       return { outcome: 'queued' }
     }
 
-    const now = new Date()
-    await trx
-      .from('conversations')
-      .where('id', conversationId)
-      .update({
-        assigned_user_id: choice.userId,
-        state: conversation.state === 'new' ? 'pending' : conversation.state,
-        routing_queued_at: null,
-        routing_state: null,
-        updated_at: now,
-      })
-    await trx
-      .from('agent_presence')
-      .where('user_id', choice.userId)
-      .update({ last_assigned_at: now })
-    await recordAssignmentChange(trx, {
-      conversationId,
-      fromUserId: null,
-      toUserId: choice.userId,
-      actorUserId: null,
-      reason: choice.reason,
-    })
+    // Assignment, the agent's tie-breaker and the history line in one statement.
+    await trx.rawQuery(
+      `WITH assigned AS (
+         UPDATE conversations
+            SET assigned_user_id = :user,
+                state = CASE WHEN state = 'new' THEN 'pending' ELSE state END,
+                routing_queued_at = NULL, routing_state = NULL, updated_at = now()
+          WHERE id = :conversation
+       ), presence AS (
+         UPDATE agent_presence SET last_assigned_at = clock_timestamp() WHERE user_id = :user
+       )
+       INSERT INTO conversation_assignment_history
+         (conversation_id, from_user_id, to_user_id, actor_user_id, reason, created_at)
+       VALUES (:conversation, NULL, :user, NULL, :reason, now())`,
+      { user: choice.userId, conversation: conversationId, reason: choice.reason }
+    )
     return { outcome: 'assigned', userId: choice.userId, reason: choice.reason }
   }
 
   async #choose(
     trx: TransactionClientContract,
     rule: RoutingRule,
-    target: { connectionId: number; contactId: number; departmentId: number | null }
+    target: {
+      connectionId: number
+      responsibleId: number | null
+      delegates: number[]
+      bucket: number[]
+      departmentId: number | null
+    }
   ): Promise<{ userId: number; reason: AssignmentReason } | null> {
     const limit = rule.maxOpenPerAgent
+    const responsible = target.responsibleId
     if (rule.responsibleFirst) {
-      const responsible = await responsibleOf(trx, target.contactId)
       if (responsible) {
-        const delegates = await delegatesOf(target.connectionId, responsible, trx)
-        const candidates = await availableCandidates(trx, [responsible, ...delegates])
+        const candidates = await availableCandidates(trx, [responsible, ...target.delegates])
         const own = candidates.find((c) => c.userId === responsible)
         if (own && (limit === null || own.openLoad < limit)) {
           return { userId: responsible, reason: 'rule.responsible' }
@@ -175,16 +201,17 @@ export class AssignmentEngine {
         if (delegate) return { userId: delegate.userId, reason: 'rule.delegate' }
         if (!rule.fallbackToPool) return null
       } else {
-        const bucket = await unownedAgentsOf(target.connectionId, trx)
-        if (bucket.length) {
-          const pick = leastLoaded(await availableCandidates(trx, bucket), limit)
+        if (target.bucket.length) {
+          const pick = leastLoaded(await availableCandidates(trx, target.bucket), limit)
           if (pick) return { userId: pick.userId, reason: 'rule.no_responsible' }
           if (!rule.fallbackToPool) return null
         }
       }
     }
-    const pool = await poolOf(target.connectionId, target.departmentId, trx)
-    const pick: Candidate | null = leastLoaded(await availableCandidates(trx, pool), limit)
+    const pick: Candidate | null = leastLoaded(
+      await poolCandidates(trx, target.connectionId, target.departmentId),
+      limit
+    )
     return pick ? { userId: pick.userId, reason: 'rule.balanced' } : null
   }
 
@@ -202,18 +229,6 @@ export class AssignmentEngine {
       [routingState, queue, conversationId]
     )
   }
-}
-
-/** The responsible agent of the contact's (active) client, if any. */
-async function responsibleOf(trx: TransactionClientContract, contactId: number) {
-  const row = await trx
-    .from('contacts as ct')
-    .join('clients as cl', 'cl.id', 'ct.client_id')
-    .where('ct.id', contactId)
-    .where('cl.is_active', true)
-    .select('cl.responsible_user_id')
-    .first()
-  return row?.responsible_user_id ? Number(row.responsible_user_id) : null
 }
 
 export default new AssignmentEngine()

@@ -1,4 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
+import { DateTime } from 'luxon'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 
 /**
@@ -41,7 +42,7 @@ export async function recordAssignmentChange(
 
 export interface AssignmentHistoryEntry {
   id: number
-  at: Date
+  at: DateTime
   reason: AssignmentReason
   fromName: string | null
   toName: string | null
@@ -72,7 +73,7 @@ export async function assignmentHistoryOf(
     )
   return rows.map((row) => ({
     id: Number(row.id),
-    at: new Date(row.created_at),
+    at: DateTime.fromJSDate(new Date(row.created_at)),
     reason: row.reason,
     fromName: row.from_name,
     toName: row.to_name,

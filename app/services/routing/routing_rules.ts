@@ -35,16 +35,6 @@ export async function ruleFor(connectionId: number, client: Client = db): Promis
   }
 }
 
-/** Who also receives the conversations of `ownerId`'s clients on this connection. */
-export async function delegatesOf(connectionId: number, ownerId: number, client: Client = db) {
-  const rows = await client
-    .from('routing_delegations')
-    .where('connection_id', connectionId)
-    .where('owner_user_id', ownerId)
-    .select('delegate_user_id')
-  return rows.map((row) => Number(row.delegate_user_id))
-}
-
 /** The "no responsible agent" bucket of a connection. */
 export async function unownedAgentsOf(connectionId: number, client: Client = db) {
   const rows = await client
@@ -52,27 +42,4 @@ export async function unownedAgentsOf(connectionId: number, client: Client = db)
     .where('connection_id', connectionId)
     .select('user_id')
   return rows.map((row) => Number(row.user_id))
-}
-
-/**
- * The connection's general pool: its assigned agents, else the members of
- * the conversation's department (the connection's default department when
- * the conversation has none).
- */
-export async function poolOf(
-  connectionId: number,
-  departmentId: number | null,
-  client: Client = db
-) {
-  const agents = await client
-    .from('connection_agents')
-    .where('connection_id', connectionId)
-    .select('user_id')
-  if (agents.length) return agents.map((row) => Number(row.user_id))
-  if (!departmentId) return []
-  const members = await client
-    .from('department_members')
-    .where('department_id', departmentId)
-    .select('user_id')
-  return members.map((row) => Number(row.user_id))
 }
