@@ -40,6 +40,12 @@ export default class BroadcastDashboard {
     await conversationChanged(event.conversationId)
   }
 
+  /** Only leaving or entering the send queue, or failing, moves a figure (delivered/read do not). */
+  async messageStatusChanged(event: EventsList['conversation:message_status']) {
+    if (event.status === 'delivered' || event.status === 'read') return
+    await this.messageChanged(event)
+  }
+
   async conversationAssigned({ userId, previousUserId }: EventsList['conversation:assigned']) {
     changed('conversations', [userId, previousUserId])
   }
