@@ -292,3 +292,24 @@ test.group('Assignment history (/conversations/:id/assignment-history)', (group)
     assert.include(pane.text(), url)
   })
 })
+
+test.group('Queued and unknown-sender chats', (group) => {
+  group.each.setup(() => resetDatabase())
+
+  test('stay unassigned and visible to supervisors, not to agents', async ({ client, assert }) => {
+    const supervisor = await createUser('supervisor')
+    const agent = await createUser('agent')
+    const connection = await createConnection()
+    await servedBy(connection, agent)
+    await receive(connection, { waId: nextWaId(), name: 'Cliente En Cola' })
+    const known = await createConnection({ knownClientsOnly: true })
+    await receive(known, { waId: nextWaId(), name: 'Remitente Desconocido' })
+
+    const list = (await client.get('/inbox').loginAs(supervisor)).text()
+    assert.include(list, 'Cliente En Cola')
+    assert.include(list, 'Remitente Desconocido')
+    const own = (await client.get('/inbox').loginAs(agent)).text()
+    assert.notInclude(own, 'Cliente En Cola')
+    assert.notInclude(own, 'Remitente Desconocido')
+  })
+})
