@@ -14,7 +14,10 @@ export default class DetectUserLocaleMiddleware {
   }
 
   async handle(ctx: HttpContext, next: NextFn) {
-    const preferred = ctx.auth.user?.locale ?? (await Organization.defaultLocale())
+    // Provider webhooks have no reader and come by the thousand: no organization query for them.
+    const preferred = ctx.request.url().startsWith('/webhooks/')
+      ? i18nManager.defaultLocale
+      : (ctx.auth.user?.locale ?? (await Organization.defaultLocale()))
     const locale = i18nManager.getSupportedLocaleFor([preferred]) ?? i18nManager.defaultLocale
     ctx.i18n = i18nManager.locale(locale)
     ctx.containerResolver.bindValue(I18n, ctx.i18n)
