@@ -2,8 +2,11 @@ import { definePlugin } from '#plugin_host/contract'
 import { sandboxSettingsSchema } from './settings.js'
 import { setSandboxContext } from './plugin_context.js'
 import drivers from './sandbox_driver.js'
+import calls from './sandbox_calls.js'
 import {
   createCustomer,
+  hangUp,
+  placeCall,
   sendAsCustomer,
   setFailure,
   showMedia,
@@ -31,7 +34,7 @@ export default definePlugin({
     coreVersion: '>=0.1.0 <1.0.0',
     settings: {
       schema: sandboxSettingsSchema,
-      defaults: { deliveryDelayMs: 1500 },
+      defaults: { deliveryDelayMs: 1500, callTimeoutSeconds: 30 },
       fields: {
         deliveryDelayMs: {
           label: { es: 'Demora de entrega (ms)', en: 'Delivery delay (ms)' },
@@ -39,6 +42,14 @@ export default definePlugin({
           help: {
             es: 'Tiempo entre "enviado" y "entregado".',
             en: 'Time between "sent" and "delivered".',
+          },
+        },
+        callTimeoutSeconds: {
+          label: { es: 'Timbre de una llamada (s)', en: 'Call ringing time (s)' },
+          type: 'number',
+          help: {
+            es: 'Una llamada del teléfono de prueba que nadie atiende pasa a perdida tras este tiempo.',
+            en: 'A sandbox phone call nobody answers turns missed after this long.',
           },
         },
       },
@@ -74,6 +85,11 @@ export default definePlugin({
           router.post('/connections/:id/phone/customers', createCustomer).as('phone.customers')
           router.post('/connections/:id/phone/messages', sendAsCustomer).as('phone.messages')
           router.post('/connections/:id/phone/failure', setFailure).as('phone.failure')
+          router.post('/connections/:id/phone/calls', placeCall).as('phone.calls')
+          router
+            .post('/connections/:id/phone/calls/:callId/hangup', hangUp)
+            .as('phone.calls.hangup')
+            .where('callId', router.matchers.number())
           router
             .get('/connections/:id/phone/media/:messageId', showMedia)
             .as('phone.media')
@@ -88,6 +104,8 @@ export default definePlugin({
     // A simulated line is always reachable: every sandbox connection comes up with the plugin.
     for (const connection of await ctx.ports.channels.connections()) {
       await drivers.for(connection.id).connect()
+      // Their expiry timers died with the previous run.
+      await calls.expireStale(connection.id)
     }
   },
 

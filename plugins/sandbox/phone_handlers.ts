@@ -3,13 +3,20 @@ import { MediaRefusedException } from '#services/media_policy'
 import { contentDisposition } from '#controllers/media_controller'
 import { sandboxContext } from './plugin_context.js'
 import phone from './sandbox_phone.js'
-import { customerMessageValidator, customerValidator, failureValidator } from './validators.js'
+import calls from './sandbox_calls.js'
+import {
+  callValidator,
+  customerMessageValidator,
+  customerValidator,
+  failureValidator,
+} from './validators.js'
 
 /*
 | The customer phone page of a sandbox connection (/sandbox/connections/:id/phone):
 | pick or create a customer, chat as them (text, image, PDF, audio), see the
 | agents' replies (the thread polls), and opening the thread reports the
-| replies read.
+| replies read. "Llamar" / "Videollamada" ring the business; the call shows
+| in the chat until it is hung up, declined or times out.
 */
 
 async function connectionOf({ params }: HttpContext) {
@@ -31,7 +38,15 @@ async function threadState(connectionId: number, customerId: number) {
   if (!customer) return { customer: null, messages: [] }
   // Looking at the chat is reading it.
   await phone.openChat(connectionId, customer.id)
-  return { customer, messages: await phone.thread(customer.id) }
+  const [messages, customerCalls] = await Promise.all([
+    phone.thread(customer.id),
+    calls.of(customer.id),
+  ])
+  // Calls sit in the chat among the messages, as on a real phone.
+  const entries = [...messages, ...customerCalls].sort(
+    (a, b) => a.created_at.getTime() - b.created_at.getTime()
+  )
+  return { customer, messages: entries }
 }
 
 export async function showPhone(ctx: HttpContext) {
@@ -118,4 +133,25 @@ export async function setFailure(ctx: HttpContext) {
   ctx.session.flash('success', ctx.i18n.t('sandbox.failure_saved'))
   const customerId = Number(ctx.request.input('customer')) || undefined
   return ctx.response.redirect(phoneUrl(connection.id, customerId))
+}
+
+/** The customer calls the business from this chat (voice, or video with `video=1`). */
+export async function placeCall(ctx: HttpContext) {
+  const connection = await connectionOf(ctx)
+  const data = await ctx.request.validateUsing(callValidator)
+  const customer = await phone.customer(connection.id, data.customer)
+  if (!customer) return ctx.response.redirect(phoneUrl(connection.id))
+  const call = await calls.ring(connection.id, customer, { isVideo: !!data.video })
+  if (!call) ctx.session.flash('error', ctx.i18n.t('sandbox.calls.busy'))
+  return ctx.response.redirect(phoneUrl(connection.id, customer.id))
+}
+
+/** "Colgar": the customer gives up before anyone answered, so the business missed the call. */
+export async function hangUp(ctx: HttpContext) {
+  const connection = await connectionOf(ctx)
+  const call = await calls.find(connection.id, Number(ctx.params.callId))
+  if (!call || !(await calls.hangUp(connection.id, call.call_id))) {
+    ctx.session.flash('error', ctx.i18n.t('sandbox.calls.over'))
+  }
+  return ctx.response.redirect(phoneUrl(connection.id, call?.customer_id))
 }

@@ -1,18 +1,20 @@
 import {
   ChannelSendError,
   type ChannelCapabilities,
+  type CallToReject,
   type ChannelDriver,
   type ConnectionStatus,
   type OutboundMessage,
 } from '#channels/channel_driver'
 import { sandboxContext } from './plugin_context.js'
 import phone from './sandbox_phone.js'
+import calls from './sandbox_calls.js'
 
 const CAPABILITIES: ChannelCapabilities = {
   mediaKinds: ['text', 'image', 'document', 'audio', 'voice'],
   templates: false,
   replyWindowHours: null,
-  calls: false,
+  calls: true,
   qrPairing: false,
 }
 
@@ -20,7 +22,8 @@ const CAPABILITIES: ChannelCapabilities = {
  * The driver of one sandbox connection: "delivers" to the customer's phone
  * in the plugin's own tables. The core marks the message sent when send()
  * returns; the phone reports delivered after `deliveryDelayMs` and read
- * when the customer opens the chat.
+ * when the customer opens the chat. Calls come from the phone's "Llamar"
+ * button (sandbox_calls.ts); declining one shows "rejected" on the phone.
  */
 export class SandboxDriver implements ChannelDriver {
   readonly capabilities = CAPABILITIES
@@ -93,6 +96,10 @@ export class SandboxDriver implements ChannelDriver {
     return { externalId }
   }
 
+  async rejectCall(call: CallToReject) {
+    await calls.reject(this.connectionId, call.callId)
+  }
+
   #later(ms: number, work: () => Promise<unknown>) {
     const timer = setTimeout(() => {
       this.#timers.delete(timer)
@@ -124,6 +131,7 @@ export class SandboxDrivers {
   clear() {
     for (const driver of this.#drivers.values()) driver.stopTimers()
     this.#drivers.clear()
+    calls.stopTimers()
   }
 }
 

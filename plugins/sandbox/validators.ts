@@ -17,3 +17,9 @@ export const customerMessageValidator = vine.create({
 export const failureValidator = vine.create({
   mode: vine.enum(['none', 'retryable', 'fatal']),
 })
+
+/** "Llamar" (voice) or "Videollamada" (video=1) on a customer's chat. */
+export const callValidator = vine.create({
+  customer: vine.number().withoutDecimals().positive(),
+  video: vine.boolean().optional(),
+})

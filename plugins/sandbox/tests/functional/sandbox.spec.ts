@@ -1,6 +1,4 @@
 import { test } from '@japa/runner'
-import app from '@adonisjs/core/services/app'
-import type { Kernel } from '@adonisjs/core/ace'
 import db from '@adonisjs/lucid/services/db'
 import pluginHost from '#plugin_host/plugin_host'
 import outbound from '#channels/outbound_service'
@@ -10,6 +8,7 @@ import Conversation from '#models/conversation'
 import Contact from '#models/contact'
 import { sandboxContext } from '#plugins/sandbox/plugin_context'
 import phone from '#plugins/sandbox/sandbox_phone'
+import { runAce, waitFor } from '#plugins/sandbox/tests/helpers/sandbox_test_helpers'
 import { createUser, resetDatabase } from '#tests/helpers/fixtures'
 
 /*
@@ -21,22 +20,6 @@ const NOT_FOUND = 'La página que buscas no existe.'
 
 async function sandboxConnection(name = 'Demo') {
   return sandboxContext().ports.channels.createConnection({ name })
-}
-
-async function runAce(name: string, argv: string[]) {
-  const ace: Kernel = await app.container.make('ace')
-  ace.ui.switchMode('raw')
-  const command = await ace.exec(name, argv)
-  return { exitCode: command.exitCode, logs: ace.ui.logger.getLogs().map((l) => l.message) }
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 8000) {
-  const until = Date.now() + timeoutMs
-  while (Date.now() < until) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error('condition not reached in time')
 }
 
 test.group('Sandbox / customer phone page', (group) => {

@@ -3,7 +3,6 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import app from '@adonisjs/core/services/app'
-import type { Kernel } from '@adonisjs/core/ace'
 import db from '@adonisjs/lucid/services/db'
 import pluginHost from '#plugin_host/plugin_host'
 import outbound from '#channels/outbound_service'
@@ -12,6 +11,7 @@ import mediaStore from '#services/media_store'
 import { sandboxContext } from '#plugins/sandbox/plugin_context'
 import phone from '#plugins/sandbox/sandbox_phone'
 import drivers from '#plugins/sandbox/sandbox_driver'
+import { runAce, waitFor } from '#plugins/sandbox/tests/helpers/sandbox_test_helpers'
 import { createUser, resetDatabase } from '#tests/helpers/fixtures'
 
 /*
@@ -22,22 +22,6 @@ import { createUser, resetDatabase } from '#tests/helpers/fixtures'
 */
 
 const fixture = (name: string) => app.makePath('tests/fixtures/media', name)
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 8000) {
-  const until = Date.now() + timeoutMs
-  while (Date.now() < until) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error('condition not reached in time')
-}
-
-async function runAce(name: string, argv: string[]) {
-  const ace: Kernel = await app.container.make('ace')
-  ace.ui.switchMode('raw')
-  const command = await ace.exec(name, argv)
-  return { exitCode: command.exitCode, logs: ace.ui.logger.getLogs().map((l) => l.message) }
-}
 
 async function phoneWithCustomer() {
   await pluginHost.enable('sandbox', null)

@@ -1,0 +1,20 @@
+import app from '@adonisjs/core/services/app'
+import type { Kernel } from '@adonisjs/core/ace'
+
+/** Runs an ace command in the test process; its logs come back as plain lines. */
+export async function runAce(name: string, argv: string[]) {
+  const ace: Kernel = await app.container.make('ace')
+  ace.ui.switchMode('raw')
+  const command = await ace.exec(name, argv)
+  return { exitCode: command.exitCode, logs: ace.ui.logger.getLogs().map((l) => l.message) }
+}
+
+/** Receipts, dispatches and call expiries happen after the request returned: poll for them. */
+export async function waitFor(check: () => Promise<boolean>, timeoutMs = 8000) {
+  const until = Date.now() + timeoutMs
+  while (Date.now() < until) {
+    if (await check()) return
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error('condition not reached in time')
+}
