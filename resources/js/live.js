@@ -200,6 +200,14 @@ if (body && (userId || document.querySelector('[data-live-channel]'))) {
   connect()
   // Fragments swapped in or out by htmx may bring or take away channels.
   body.addEventListener('htmx:afterSettle', sync)
+  // A refetch caused by a signal says so: the server keeps the session's flash message for the
+  // page the user is being redirected to (app/middleware/keep_flash_for_fragments_middleware.ts).
+  body.addEventListener('htmx:configRequest', (event) => {
+    const cause = event.detail.triggeringEvent?.type
+    if (typeof cause === 'string' && cause.startsWith('live:')) {
+      event.detail.headers['X-Chasqui-Live'] = '1'
+    }
+  })
   window.addEventListener('online', wakeUp)
   document.addEventListener('visibilitychange', wakeUp)
   // A page kept in the back/forward cache must not hold a stream open.
