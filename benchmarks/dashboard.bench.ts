@@ -112,6 +112,17 @@ const dashboard: Benchmark = {
             ITERATIONS
           )
         )
+        if (role === 'supervisor') {
+          // A live signal reaches every open dashboard at once: 20 viewers refetch together.
+          push(
+            'dashboard.workload_x20_concurrent.supervisor.http',
+            await timeIt(
+              () => Promise.all(Array.from({ length: 20 }, () => get('/dashboard/workload', true))),
+              20,
+              3
+            )
+          )
+        }
       }
     } finally {
       await close()

@@ -7,6 +7,7 @@ import dashboardSnapshot from '#services/dashboard_snapshot'
 import dashboardMetrics from '#services/dashboard_metrics'
 import dashboardAgents from '#services/dashboard_agents'
 import type { DashboardScope } from '#services/dashboard_scope'
+import { SingleFlight } from '#services/single_flight'
 
 export type DashboardFragment = 'connections' | 'workload' | 'agents' | 'metrics'
 
@@ -29,17 +30,21 @@ export class DashboardView {
   }
 
   async workload(scope: DashboardScope) {
-    const [trays, messages, contacts, pendingPerAgent] = await Promise.all([
-      dashboardSnapshot.trays(scope),
-      dashboardSnapshot.messages(scope),
-      dashboardSnapshot.contacts(scope),
-      dashboardSnapshot.pendingPerAgent(scope),
-    ])
-    return { trays, messages, contacts, pendingPerAgent }
+    return inFlight.run(`workload:${scopeKey(scope)}`, async () => {
+      const [trays, messages, contacts, pendingPerAgent] = await Promise.all([
+        dashboardSnapshot.trays(scope),
+        dashboardSnapshot.messages(scope),
+        dashboardSnapshot.contacts(scope),
+        dashboardSnapshot.pendingPerAgent(scope),
+      ])
+      return { trays, messages, contacts, pendingPerAgent }
+    })
   }
 
   async agents(scope: DashboardScope) {
-    const agents = await dashboardAgents.list(scope)
+    const agents = await inFlight.run(`agents:${scopeKey(scope)}`, () =>
+      dashboardAgents.list(scope)
+    )
     return { agents }
   }
 
@@ -54,7 +59,9 @@ export class DashboardView {
     if (!range) {
       return { range: null, rangeInput: input, rangeErrors: errors, metrics: null, charts: null }
     }
-    const metrics = await dashboardMetrics.forRange(scope, range)
+    const metrics = await inFlight.run(`metrics:${scopeKey(scope)}:${range.from}:${range.to}`, () =>
+      dashboardMetrics.forRange(scope, range)
+    )
     const duration = (value: number | null) => this.formatDuration(value, i18n)
     return {
       range,
@@ -157,6 +164,13 @@ export class DashboardView {
     }
     return i18n.t('dashboard.duration.days', { d: Math.floor(hours / 24), h: hours % 24 })
   }
+}
+
+/** Viewers with the same scope see the same figures (formatting per language comes after). */
+const inFlight = new SingleFlight()
+
+function scopeKey(scope: DashboardScope) {
+  return scope.kind === 'own' ? `own:${scope.userId}:${scope.timezone}` : `team:${scope.timezone}`
 }
 
 function minutes(value: number | null) {
