@@ -178,8 +178,10 @@ export class BaileysSession {
 
   async #onConnectionUpdate(socket: BaileysSocket, update: Partial<ConnectionState>) {
     if (update.qr) {
+      const first = this.#status !== 'waiting_qr'
       await this.#report('waiting_qr', 'Scan the QR code with WhatsApp on the phone', update.qr)
-      await this.#event('info', 'baileys.qr', 'A new pairing QR code is shown')
+      // WhatsApp rotates the QR every ~20 s: one event when pairing starts, not one per rotation.
+      if (first) await this.#event('info', 'baileys.qr', 'Waiting for the QR code to be scanned')
     }
     if (update.connection === 'open') {
       this.#failures = 0
