@@ -79,6 +79,17 @@ export class BaileysSession {
       isOwnSend: (id) => this.#sending.has(id),
       groupsEnabled: () => this.groupsEnabled,
       socket: () => this.#socket,
+      onLost: (message, error) =>
+        this.#event(
+          'critical',
+          'baileys.message_not_stored',
+          'A received message could not be stored',
+          {
+            keyId: message.key.id ?? null,
+            remoteJid: message.key.remoteJid ?? null,
+            error: error instanceof Error ? error.message : String(error),
+          }
+        ),
     })
   }
 

@@ -33,6 +33,8 @@ export interface InboundOptions {
   isOwnSend(keyId: string): boolean
   groupsEnabled(): boolean
   socket(): BaileysSocket | null
+  /** A message the core refused after retries (logged as a critical system event). */
+  onLost?(message: WAMessage, error: unknown): Promise<void>
 }
 
 /**
@@ -63,10 +65,31 @@ export class InboundHandler {
   async #batch(messages: WAMessage[], options: { historical: boolean; type: 'notify' | 'append' }) {
     const keep: WAMessage[] = []
     for (const message of messages) {
-      if (await this.message(message, options)) keep.push(message)
+      if (await this.#withRetries(message, () => this.message(message, options))) keep.push(message)
     }
     // Raw messages for quoting, retries and media, in one statement per batch.
     await this.options.store.saveMany(keep)
+  }
+
+  /**
+   * One message must not take the rest of its batch down, and a passing
+   * database hiccup must not lose it: a few tries, then a critical event
+   * naming it (its raw form is still kept for a manual re-import).
+   */
+  async #withRetries(message: WAMessage, work: () => Promise<boolean>) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work()
+      } catch (error) {
+        if (attempt < 3) {
+          await new Promise((resolve) => setTimeout(resolve, attempt * 250))
+          continue
+        }
+        this.options.logger.error({ err: error, id: message.key.id }, 'baileys: message not stored')
+        await this.options.onLost?.(message, error)
+        return true
+      }
+    }
   }
 
   /** Reports one message; true when it was handed to the core (its raw form must be kept). */

@@ -6,6 +6,7 @@ import db from '@adonisjs/lucid/services/db'
 import { proto, type WAMessage } from '@whiskeysockets/baileys'
 import Message from '#models/message'
 import Contact from '#models/contact'
+import SystemEvent from '#models/system_event'
 import Conversation from '#models/conversation'
 import mediaStore from '#services/media_store'
 import outbound from '#channels/outbound_service'
@@ -88,6 +89,25 @@ test.group('Baileys / inbound messages', (group) => {
     const without = await Contact.findByOrFail('wa_id', '593991238888')
     assert.isNull(without.profilePhotoUrl)
   })
+
+  test('a message the core refuses does not take its batch down and is logged as critical', async ({
+    assert,
+  }) => {
+    const connection = await connected()
+    const double = doubles.latest(connection.id)
+    const broken = double.customerText({
+      id: 'X'.repeat(400),
+      text: 'id too long',
+      phone: '593991110009',
+    })
+    const fine = double.customerText({ id: 'OK-1', text: 'sigo', phone: '593991110009' })
+    double.upsert([broken, fine])
+    await settle(connection)
+    await Message.findByOrFail('external_id', 'OK-1')
+    const critical = await SystemEvent.query().where('category', 'baileys.message_not_stored')
+    assert.lengthOf(critical, 1)
+    assert.equal(critical[0].level, 'critical')
+  }).timeout(10000)
 
   test('offline messages (append) are stored, not dropped', async ({ assert }) => {
     const connection = await connected()
