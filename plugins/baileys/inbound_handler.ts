@@ -68,7 +68,9 @@ export class InboundHandler {
       if (await this.#withRetries(message, () => this.message(message, options))) keep.push(message)
     }
     // Raw messages for quoting, retries and media, in one statement per batch.
-    await this.options.store.saveMany(keep)
+    await this.options.store
+      .saveMany(keep)
+      .catch((error) => this.options.logger.error({ err: error }, 'baileys: raw messages not kept'))
   }
 
   /**

@@ -21,7 +21,8 @@ export class MessageStore {
   async saveMany(messages: WAMessage[]) {
     const rows = new Map<string, Record<string, unknown>>()
     for (const message of messages) {
-      if (!message.key.id) continue
+      // Longer ids are not WhatsApp's (they are 16–32 chars); the column keeps the index small.
+      if (!message.key.id || message.key.id.length > 128) continue
       rows.set(message.key.id, {
         connection_id: this.connectionId,
         key_id: message.key.id,

@@ -104,6 +104,8 @@ test.group('Baileys / inbound messages', (group) => {
     double.upsert([broken, fine])
     await settle(connection)
     await Message.findByOrFail('external_id', 'OK-1')
+    // Its raw form is kept: it can still be quoted.
+    assert.isNotNull(await db.from('baileys_messages').where('key_id', 'OK-1').first())
     const critical = await SystemEvent.query().where('category', 'baileys.message_not_stored')
     assert.lengthOf(critical, 1)
     assert.equal(critical[0].level, 'critical')
