@@ -86,6 +86,8 @@ const dashboard: Benchmark = {
           process.stderr.write(`  ${JSON.stringify(first)}\n`)
           results.push(first)
         }
+        // Reference: the home page, same session and layout (nav, bell, counters), no dashboard.
+        push(`dashboard.layout_floor.${role}.http`, await timeIt(() => get('/', false), ITERATIONS))
         push(
           `dashboard.page.${role}.http`,
           await timeIt(() => get(`/dashboard?from=${day(6)}&to=${day(0)}`, false), ITERATIONS)
