@@ -23,6 +23,48 @@ export async function verifyWebhook({ request, response }: HttpContext) {
 }
 
 /**
+ * Rejected webhooks are a critical event, but a flood of forged requests
+ * must not flood the log: one event per minute, counting the ones between.
+ */
+class Rejections {
+  #lastAt = 0
+  #suppressed = 0
+
+  async note(ip: string, bytes: number, signed: boolean) {
+    if (Date.now() - this.#lastAt < 60_000) {
+      this.#suppressed++
+      return
+    }
+    const suppressed = this.#suppressed
+    this.#lastAt = Date.now()
+    this.#suppressed = 0
+    await metaContext().systemEvents.record({
+      level: 'critical',
+      category: 'meta.webhook_bad_signature',
+      message:
+        (signed
+          ? 'A webhook with an invalid X-Hub-Signature-256 was rejected'
+          : 'A webhook without X-Hub-Signature-256 was rejected') +
+        (suppressed ? ` (${suppressed} more rejected in the previous minute)` : ''),
+      context: { ip, bytes, suppressedBefore: suppressed },
+    })
+  }
+
+  /** Tests: as if the minute had passed. */
+  expire() {
+    this.#lastAt = 0
+  }
+
+  /** Tests: every rejection is recorded again. */
+  reset() {
+    this.#lastAt = 0
+    this.#suppressed = 0
+  }
+}
+
+export const rejections = new Rejections()
+
+/**
  * `POST /webhooks/meta`: verified over the raw body, stored, acknowledged.
  * Processing happens in the webhook worker, never in this request.
  */
@@ -31,14 +73,7 @@ export async function receiveWebhook({ request, response }: HttpContext) {
   const signature = request.header('x-hub-signature-256')
   const result = await webhookInbox.intake(raw, signature)
   if (result === 'bad_signature') {
-    await metaContext().systemEvents.record({
-      level: 'critical',
-      category: 'meta.webhook_bad_signature',
-      message: signature
-        ? 'A webhook with an invalid X-Hub-Signature-256 was rejected'
-        : 'A webhook without X-Hub-Signature-256 was rejected',
-      context: { ip: request.ip(), bytes: raw.length },
-    })
+    await rejections.note(request.ip(), raw.length, Boolean(signature))
     return response.status(401).send('Invalid signature')
   }
   return response.status(200).send('OK')

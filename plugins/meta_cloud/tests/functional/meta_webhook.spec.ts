@@ -9,6 +9,7 @@ import outbound from '#channels/outbound_service'
 import mediaStore from '#services/media_store'
 import { createUser, resetDatabase } from '#tests/helpers/fixtures'
 import { sign, type GraphApiFake } from '#plugins/meta_cloud/fake/graph_api_fake'
+import { rejections } from '#plugins/meta_cloud/webhook/webhook_handlers'
 import {
   FIXTURE_NUMBER,
   VERIFY_TOKEN,
@@ -112,6 +113,7 @@ test.group('Meta webhook / recorded payloads', (group) => {
   })
   group.each.setup(async () => {
     await resetDatabase()
+    rejections.reset()
     fake.reset()
     seedFixtureMedia()
     await metaConnection(fake)
@@ -261,6 +263,7 @@ test.group('Meta webhook / robustness', (group) => {
   })
   group.each.setup(async () => {
     await resetDatabase()
+    rejections.reset()
     fake.reset()
     await metaConnection(fake)
   })
@@ -306,8 +309,15 @@ test.group('Meta webhook / robustness', (group) => {
     assert.equal((await post(raw, 'sha1=abc')).status, 401)
     await drainWebhooks()
     assert.lengthOf(await Message.all(), 0)
+    // One critical event per minute, however many forged requests: the log is not flooded.
     const events = await db.from('system_events').where('category', 'meta.webhook_bad_signature')
-    assert.lengthOf(events, 3)
+    assert.lengthOf(events, 1)
+    assert.equal(events[0].level, 'critical')
+    rejections.expire()
+    assert.equal((await post(raw, null)).status, 401)
+    const again = await db.from('system_events').where('category', 'meta.webhook_bad_signature')
+    assert.lengthOf(again, 2)
+    assert.include(again.at(-1)!.message, '2 more rejected')
   })
 
   test('duplicates: the same webhook three times stores one message', async ({ assert }) => {
