@@ -92,7 +92,13 @@ export class SandboxCalls {
       if ((error as { code?: string }).code === '23505') return null
       throw error
     }
-    await this.#report(row, customer, 'offer')
+    try {
+      await this.#report(row, customer, 'offer')
+    } catch (error) {
+      // Never reported: it must not keep the customer "in a call".
+      await this.#ctx.db.from('sandbox_calls').where('id', row.id).delete()
+      throw error
+    }
     return (await this.#move(connectionId, callId, ['offer'], 'ringing')) ?? this.#reload(row)
   }
 

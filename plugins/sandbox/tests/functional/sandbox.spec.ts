@@ -8,7 +8,11 @@ import Conversation from '#models/conversation'
 import Contact from '#models/contact'
 import { sandboxContext } from '#plugins/sandbox/plugin_context'
 import phone from '#plugins/sandbox/sandbox_phone'
-import { runAce, waitFor } from '#plugins/sandbox/tests/helpers/sandbox_test_helpers'
+import {
+  otherPluginConnection,
+  runAce,
+  waitFor,
+} from '#plugins/sandbox/tests/helpers/sandbox_test_helpers'
 import { createUser, resetDatabase } from '#tests/helpers/fixtures'
 
 /*
@@ -151,14 +155,7 @@ test.group('Sandbox / customer phone page', (group) => {
   test("another plugin's connection is not a sandbox phone", async ({ client }) => {
     const admin = await createUser('admin')
     await pluginHost.enable('sandbox', null)
-    const other = await Connection.create({
-      pluginKey: 'test_channel',
-      name: 'Otra',
-      status: 'connected',
-      settings: {},
-      knownClientsOnly: false,
-      isActive: true,
-    })
+    const other = await otherPluginConnection()
     const response = await client.get(`/sandbox/connections/${other.id}/phone`).loginAs(admin)
     response.assertStatus(404)
   })
@@ -207,14 +204,7 @@ test.group('Sandbox / ace commands', (group) => {
 
   test('sandbox:message refuses a connection of another plugin', async ({ assert }) => {
     await createUser('admin')
-    const other = await Connection.create({
-      pluginKey: 'test_channel',
-      name: 'Otra',
-      status: 'connected',
-      settings: {},
-      knownClientsOnly: false,
-      isActive: true,
-    })
+    const other = await otherPluginConnection()
     const { exitCode } = await runAce('sandbox:message', [
       '--connection',
       String(other.id),

@@ -6,7 +6,11 @@ import { sandboxContext } from '#plugins/sandbox/plugin_context'
 import phone from '#plugins/sandbox/sandbox_phone'
 import calls from '#plugins/sandbox/sandbox_calls'
 import drivers from '#plugins/sandbox/sandbox_driver'
-import { runAce, waitFor } from '#plugins/sandbox/tests/helpers/sandbox_test_helpers'
+import {
+  otherPluginConnection,
+  runAce,
+  waitFor,
+} from '#plugins/sandbox/tests/helpers/sandbox_test_helpers'
 import { createUser, resetDatabase } from '#tests/helpers/fixtures'
 
 /*
@@ -187,6 +191,13 @@ test.group('Sandbox / calls from the customer phone', (group) => {
     await pluginHost.disable('sandbox', null)
     await pluginHost.enable('sandbox', null)
     assert.equal((await coreCall(connection.id)).metadata.callStatus, 'missed')
+  })
+
+  test('a call the core refused leaves the customer free to call again', async ({ assert }) => {
+    const { customer } = await sandboxLine()
+    const other = await otherPluginConnection()
+    await assert.rejects(() => calls.place(other.id, customer, {}))
+    assert.lengthOf(await calls.of(customer.id), 0)
   })
 
   test('supervisors and agents are refused the call routes; guests go to login', async ({

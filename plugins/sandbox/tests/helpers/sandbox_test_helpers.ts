@@ -1,5 +1,6 @@
 import app from '@adonisjs/core/services/app'
 import type { Kernel } from '@adonisjs/core/ace'
+import Connection from '#models/connection'
 
 /** Runs an ace command in the test process; its logs come back as plain lines. */
 export async function runAce(name: string, argv: string[]) {
@@ -17,4 +18,16 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs = 8000) {
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   throw new Error('condition not reached in time')
+}
+
+/** A connection of another channel plugin: the sandbox must treat it as not its own. */
+export function otherPluginConnection() {
+  return Connection.create({
+    pluginKey: 'test_channel',
+    name: 'Otra',
+    status: 'connected',
+    settings: {},
+    knownClientsOnly: false,
+    isActive: true,
+  })
 }
