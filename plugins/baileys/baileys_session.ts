@@ -16,6 +16,7 @@ import { decideOnClose, type ReconnectDecision } from './reconnect_policy.js'
 import { InboundHandler } from './inbound_handler.js'
 import { MessageStore } from './message_store.js'
 import { userOf } from './inbound_mapper.js'
+import { REASONS } from './reasons.js'
 import type { BaileysRuntime, BaileysSocket, ILogger } from './runtime.js'
 
 export interface SessionDeps {
@@ -190,7 +191,7 @@ export class BaileysSession {
   async #onConnectionUpdate(socket: BaileysSocket, update: Partial<ConnectionState>) {
     if (update.qr) {
       const first = this.#status !== 'waiting_qr'
-      await this.#report('waiting_qr', 'Scan the QR code with WhatsApp on the phone', update.qr)
+      await this.#report('waiting_qr', REASONS.scan_qr, update.qr)
       // WhatsApp rotates the QR every ~20 s: one event when pairing starts, not one per rotation.
       if (first) await this.#event('info', 'baileys.qr', 'Waiting for the QR code to be scanned')
     }
@@ -340,7 +341,7 @@ export class BaileysSession {
     if (!this.#auth) this.#auth = await useDbAuthState(this.deps.db, this.deps.connectionId)
     await this.#auth.wipe()
     await this.#unwant()
-    await this.#report('logged_out', 'Logged out from Chasqui')
+    await this.#report('logged_out', REASONS.logged_out_here)
     await this.#event('warning', 'baileys.logout', 'Number logged out by an administrator')
   }
 

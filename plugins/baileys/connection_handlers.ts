@@ -2,6 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { baileysContext } from './plugin_context.js'
 import drivers from './baileys_driver.js'
 import { qrSvg } from './qr_image.js'
+import { reasonKey } from './reasons.js'
 import { groupsValidator, newConnectionValidator, pairingCodeValidator } from './validators.js'
 
 /*
@@ -36,8 +37,10 @@ async function sessionRow(connectionId: number) {
 async function stateData(ctx: HttpContext) {
   const connection = await connectionOf(ctx)
   const row = await sessionRow(connection.id)
+  const key = reasonKey(connection.statusReason)
   return {
     connection,
+    reason: key ? ctx.i18n.t(`baileys.reasons.${key}`) : connection.statusReason,
     session: {
       profileName: row?.profile_name ?? null,
       groupsEnabled: !!row?.groups_enabled,

@@ -1,4 +1,5 @@
 import type { ConnectionStatus } from '#channels/channel_driver'
+import { REASONS } from './reasons.js'
 
 /** What the supervisor does after a socket closed (CONTRACTS.md B.4). */
 export type ReconnectAction =
@@ -69,7 +70,7 @@ export function decideOnClose(info: CloseInfo): ReconnectDecision {
       return {
         action: 'reconnect_now',
         status: 'connecting',
-        reason: 'Restart required by WhatsApp (normal after linking)',
+        reason: REASONS.restart,
         delayMs: 0,
         level: 'info',
       }
@@ -77,7 +78,7 @@ export function decideOnClose(info: CloseInfo): ReconnectDecision {
       return {
         action: 'wipe',
         status: 'logged_out',
-        reason: 'Logged out from the phone: link the number again with a new QR',
+        reason: REASONS.logged_out_phone,
         delayMs: 0,
         level: 'critical',
       }
@@ -85,34 +86,34 @@ export function decideOnClose(info: CloseInfo): ReconnectDecision {
       return {
         action: 'wipe',
         status: 'logged_out',
-        reason: 'Multi-device mismatch: link the number again with a new QR',
+        reason: REASONS.multidevice,
         delayMs: 0,
         level: 'critical',
       }
     case 403:
-      return stop('disconnected', 'WhatsApp refused this number (banned or not allowed)')
+      return stop('disconnected', REASONS.forbidden)
     case 440:
       // Another socket opened with these credentials: reconnecting would fight it forever.
-      return stop('disconnected', 'Session replaced by another device or instance')
+      return stop('disconnected', REASONS.replaced)
     case 405:
-      return stop('disconnected', 'WhatsApp rejected the client version: update the plugin')
+      return stop('disconnected', REASONS.version)
     case 408:
       if (!registered && /QR refs attempts ended/i.test(message)) {
-        return stop('disconnected', 'QR code expired without being scanned', 'warning')
+        return stop('disconnected', REASONS.qr_expired, 'warning')
       }
-      return backoff('Connection lost (timed out)')
+      return backoff(REASONS.timed_out)
     case 428:
-      return backoff('Connection closed by WhatsApp')
+      return backoff(REASONS.closed)
     case 503:
-      return backoff('WhatsApp service unavailable')
+      return backoff(REASONS.unavailable)
     case 500:
       return backoff(
         failures + 1 >= BAD_SESSION_REPAIR_AFTER
-          ? 'Bad session repeated: the number may need to be linked again'
-          : 'Bad session',
+          ? REASONS.bad_session_repeated
+          : REASONS.bad_session,
         failures + 1 >= BAD_SESSION_REPAIR_AFTER ? 'critical' : 'warning'
       )
     default:
-      return backoff(message ? `Connection error: ${message}` : 'Connection error')
+      return backoff(message ? `${REASONS.connection_error}: ${message}` : REASONS.connection_error)
   }
 }

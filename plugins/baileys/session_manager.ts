@@ -4,6 +4,7 @@ import type { SystemEventInput } from '#services/system_event_log'
 import { BaileysSession } from './baileys_session.js'
 import { SessionLease } from './session_lease.js'
 import { baileysRuntime, type ILogger } from './runtime.js'
+import { REASONS } from './reasons.js'
 
 export interface ManagerDeps {
   db: Database
@@ -154,7 +155,7 @@ export class SessionManager {
     return session ?? null
   }
 
-  async disconnect(connectionId: number, reason = 'Stopped by an administrator') {
+  async disconnect(connectionId: number, reason: string = REASONS.stopped_by_admin) {
     await this.want(connectionId, false)
     if (this.#sessions.has(connectionId)) await this.#drop(connectionId, reason, true)
   }

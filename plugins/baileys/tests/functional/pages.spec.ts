@@ -121,6 +121,10 @@ test.group('Baileys / connection pages', (group) => {
     await connection.refresh()
     assert.equal(connection.status, 'logged_out')
     assert.lengthOf(await db.from('baileys_auth_creds').where('connection_id', connection.id), 0)
+    const state = await client
+      .get(`/baileys/connections/${connection.id}/state`)
+      .loginAs(supervisor)
+    state.assertTextIncludes('Sesión cerrada desde Chasqui')
     assert.exists(AuditLog)
   })
 
