@@ -431,6 +431,15 @@ test.group('Route permissions: real requests', (group) => {
       if (targetsOthersRow(route) && ![403, 404].includes(status)) {
         failures.push(`${route.label} (${url}) → ${status}`)
       }
+      // Lists and figures: asking for the other agent's rows by query string changes nothing.
+      if (route.method === 'GET' && !route.params.length) {
+        const id = world.other.id
+        const probe = `${url}?agent=${id}&user=${id}&userId=${id}&assigned=${id}&scope=team`
+        const probed = (await send(client, route, probe, world.me)).text() ?? ''
+        if (probed.includes(OTHER_CONTACT) || probed.includes(OTHER_SECRET)) {
+          failures.push(`${route.label} (${probe}) shows the other agent's chat`)
+        }
+      }
       // Control: the owner opens the same URL, so the refusal is about whose row it is.
       if (targetsOthersRow(route) && route.method === 'GET') {
         const control = await send(client, route, url, world.other)
