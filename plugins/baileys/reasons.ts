@@ -20,6 +20,7 @@ export const REASONS = {
   scan_qr: 'Scan the QR code with WhatsApp on the phone',
   logged_out_here: 'Logged out from Chasqui',
   stopped_by_admin: 'Stopped by an administrator',
+  server_stopped: 'The server holding this number stopped; another one takes it over',
 } as const
 
 export type ReasonKey = keyof typeof REASONS

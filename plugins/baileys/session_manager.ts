@@ -203,6 +203,12 @@ export class SessionManager {
       this.#sessions.delete(id)
       await session.stop('Plugin stopped', { report: false })
       await session.idle()
+      // Not "disconnected": that would alert every admin on each deploy. Another instance (or this
+      // one after its restart) takes the session over and reports it connected again — so report
+      // before releasing the lease, never after the new owner did.
+      await this.deps.ingest
+        .connection(id, { status: 'connecting', reason: REASONS.server_stopped })
+        .catch(() => undefined)
       await this.lease.release(id).catch(() => undefined)
     }
   }
