@@ -4,6 +4,7 @@
 import edge from 'edge.js'
 import { DateTime } from 'luxon'
 import notifier from '#services/notifier'
+import { formatChatTime } from '#services/chat_time'
 import conversationSearch from '#services/conversation_search'
 import type User from '#models/user'
 import './view_chat_tools.js'
@@ -26,18 +27,7 @@ edge.global('unreadNotificationCount', (user: { id: number } | null | undefined)
 // header's pending-to-answer counter (R-MSG-3), null for users without chats.
 // Both in the organization's time zone (shared as `timezone` by the layout middleware): "today" is
 // the organization's day, not the server's.
-edge.global(
-  'formatChatTime',
-  (value: DateTime | Date | null | undefined, locale = 'es', zone = 'America/Guayaquil') => {
-    if (!value) return ''
-    const at = (value instanceof Date ? DateTime.fromJSDate(value) : value)
-      .setZone(zone)
-      .setLocale(locale)
-    return at.hasSame(DateTime.now().setZone(zone), 'day')
-      ? at.toLocaleString(DateTime.TIME_SIMPLE)
-      : at.toLocaleString(DateTime.DATETIME_SHORT)
-  }
-)
+edge.global('formatChatTime', formatChatTime)
 edge.global('pendingToAnswer', async (user: User | null | undefined) => {
   if (!user) return null
   const viewer = await conversationSearch.viewerFor(user)
