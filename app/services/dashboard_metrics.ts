@@ -107,8 +107,8 @@ export class DashboardMetrics {
   }
 
   /**
-   * Chats whose `dateColumn` falls in the range, grouped per day plus a
-   * total row (GROUPING SETS), measuring `endColumn - opened_at`.
+   * Chats whose `dateColumn` falls in the range, per day plus a total row,
+   * measuring `endColumn - opened_at`.
    */
   async #durations(
     scope: DashboardScope,
@@ -117,19 +117,21 @@ export class DashboardMetrics {
     endColumn: 'first_response_at' | 'resolved_at'
   ) {
     const where = scopeSql(scope)
+    // One scan; per day only counts and averages (hashed), the median once over the whole range.
     const { rows } = await db.rawQuery(
-      `SELECT s.day::text AS day, GROUPING(s.day) AS is_total,
-              count(*)::int AS rows,
-              count(s.secs)::int AS measured,
-              avg(s.secs) AS avg,
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY s.secs) AS median
-       FROM (
+      `WITH s AS MATERIALIZED (
          SELECT (c.${dateColumn} AT TIME ZONE ?)::date AS day,
                 greatest(0, extract(epoch FROM c.${endColumn} - c.opened_at)) AS secs
          FROM conversations c
          WHERE c.${dateColumn} >= ? AND c.${dateColumn} < ? AND ${where.sql}
-       ) s
-       GROUP BY GROUPING SETS ((s.day), ())`,
+       )
+       SELECT s.day::text AS day, 0 AS is_total, count(*)::int AS rows, count(s.secs)::int AS measured,
+              avg(s.secs) AS avg, NULL::float8 AS median
+       FROM s GROUP BY s.day
+       UNION ALL
+       SELECT NULL, 1, count(*)::int, count(s.secs)::int, avg(s.secs),
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY s.secs)
+       FROM s`,
       [scope.timezone, range.start, range.end, ...where.bindings]
     )
     const total = rows.find((row: Record<string, any>) => Number(row.is_total) === 1)
