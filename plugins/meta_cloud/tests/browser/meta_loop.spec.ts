@@ -1,5 +1,6 @@
 import { test } from '@japa/runner'
 import type { Page } from 'playwright'
+import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import { createUser, resetDatabase } from '#tests/helpers/fixtures'
 import type { GraphApiFake } from '#plugins/meta_cloud/fake/graph_api_fake'
@@ -79,7 +80,7 @@ test.group('Browser: Meta Cloud API loop', (group) => {
 
     // The agent answers; the fake Graph API receives the request.
     await page.locator('#composer textarea').fill('Sí, llega en 24 horas')
-    await page.getByRole('button', { name: 'Enviar' }).click()
+    await page.getByRole('button', { name: 'Enviar', exact: true }).click()
     await until(() => fake.sent.size === 1)
     const [[wamid, sent]] = [...fake.sent.entries()]
     assert.equal(sent.body.to, '593991112233')
@@ -96,6 +97,19 @@ test.group('Browser: Meta Cloud API loop', (group) => {
     await page.locator(`#message-${stored.id} .tick[data-status=delivered]`).waitFor()
     await fake.customerReads(wamid)
     await page.locator(`#message-${stored.id} .tick[data-status=read]`).waitFor()
+
+    // A PDF: uploaded to Meta first, then sent by id as a document with its filename.
+    await page
+      .locator('#composer input[type=file]')
+      .setInputFiles(app.makePath('tests/fixtures/media', 'tiny.pdf'))
+    await page.locator('#composer [data-test=attachment]', { hasText: 'tiny.pdf' }).waitFor()
+    await page.getByRole('button', { name: 'Enviar', exact: true }).click()
+    await until(() => [...fake.sent.values()].some((s) => s.body.type === 'document'))
+    const document = [...fake.sent.values()].find((s) => s.body.type === 'document')!
+    assert.equal(document.body.document.filename, 'tiny.pdf')
+    const uploaded = fake.media.get(document.body.document.id)!
+    assert.equal(uploaded.mime, 'application/pdf')
+    assert.equal(uploaded.bytes.subarray(0, 5).toString(), '%PDF-')
 
     // A day later the window is closed: the composer says so and offers the approved templates.
     await db
