@@ -238,9 +238,19 @@ function paramValue(world: World, route: AuditedRoute) {
     const plugin = pluginOf(route)
     if (param === 'key') return pluginHost.plugins[0].key
     if (param === 'file') return 'htmx.min.js'
-    if (param === 'fragment') return 'workload'
-    if (param === 'tagId') return String(world.tag)
-    if (param === 'messageId') return plugin ? NONEXISTENT_ID : String(world.message)
+    // Core rows named by the param (plugin message ids are the plugin's own rows: none here).
+    const byName: Record<string, number> = {
+      conversationId: world.conversation,
+      messageId: world.message,
+      transferId: world.transfer,
+      notificationId: world.notification,
+      userId: world.other.id,
+      roleId: world.role,
+      tagId: world.tag,
+      quickReplyId: world.quickReply,
+      connectionId: world.connection,
+    }
+    if (param in byName && !(plugin && param === 'messageId')) return String(byName[param])
     if (param !== 'id') return NONEXISTENT_ID
     if (plugin && world.pluginConnections.has(plugin.key)) {
       return String(world.pluginConnections.get(plugin.key))
@@ -264,12 +274,17 @@ function paramValue(world: World, route: AuditedRoute) {
 /** Whether the route's id points at the other agent's conversation, message, transfer or notification. */
 function targetsOthersRow(route: AuditedRoute) {
   if (pluginOf(route)) return false
-  return /(conversations|messages|transfers|notifications)\/:id/.test(route.pattern)
+  return /(conversations|messages|transfers|notifications)\/:id\b|:(conversation|message|transfer|notification)Id\b/.test(
+    route.pattern
+  )
 }
 
 /** Whether the route acts on one chat (its conversation or one of its messages). */
 function targetsChat(route: AuditedRoute) {
-  return !pluginOf(route) && /(conversations|messages)\/:id/.test(route.pattern)
+  return (
+    !pluginOf(route) &&
+    /(conversations|messages)\/:id\b|:(conversation|message)Id\b/.test(route.pattern)
+  )
 }
 
 function send(client: ApiClient, route: AuditedRoute, url: string, user?: User) {

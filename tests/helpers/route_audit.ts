@@ -11,6 +11,8 @@ export interface AuditedRoute {
   name: string
   middleware: { name: string; args: unknown }[]
   params: string[]
+  /** Param matchers declared with `.where()` (regex form). */
+  matchers: Record<string, RegExp | undefined>
   label: string
 }
 
@@ -24,6 +26,9 @@ export function registeredRoutes(): AuditedRoute[] {
           : { name: entry.name ?? 'unnamed', args: entry.args }
       )
       const params = [...route.pattern.matchAll(/:(\w+)\??/g)].map((match) => match[1])
+      const matchers = Object.fromEntries(
+        Object.entries(route.matchers ?? {}).map(([param, matcher]) => [param, matcher.match])
+      )
       return route.methods
         .filter((method) => method !== 'HEAD')
         .map((method) => ({
@@ -32,6 +37,7 @@ export function registeredRoutes(): AuditedRoute[] {
           name: route.name ?? '(unnamed)',
           middleware,
           params,
+          matchers,
           label: `${method} ${route.pattern} [${route.name ?? 'unnamed'}]`,
         }))
     })
@@ -60,7 +66,9 @@ export function permitsHolder(route: AuditedRoute, held: Set<string>) {
  */
 export function urlFor(route: AuditedRoute, valueOf: (param: string) => string) {
   const url = route.pattern
-    .replace(/:(\w+)\??/g, (_whole, param: string) => encodeURIComponent(valueOf(param)))
+    .replace(/:(\w+)\??/g, (_whole, param: string) =>
+      encodeURIComponent(acceptedValue(route.matchers[param], valueOf(param)))
+    )
     .replace(/\*$/, 'x')
   const matched = router.match(url, route.method, true)
   if (matched?.route.pattern !== route.pattern) {
@@ -70,4 +78,22 @@ export function urlFor(route: AuditedRoute, valueOf: (param: string) => string) 
     )
   }
   return url
+}
+
+/**
+ * `value` if the param's matcher takes it, else the first literal of an
+ * alternation matcher (`/^(a|b)$/` → `a`), so a new enum-like param needs no
+ * entry in the test.
+ */
+function acceptedValue(matcher: RegExp | undefined, value: string) {
+  // Rebuilt without flags: a /g matcher's test() would carry lastIndex between calls.
+  const accepts = (candidate: string) => !matcher || new RegExp(matcher.source).test(candidate)
+  if (accepts(value)) return value
+  const literals = matcher!.source
+    .replace(/^\^/, '')
+    .replace(/\$$/, '')
+    .replace(/^\((\?:)?/, '')
+    .replace(/\)$/, '')
+    .split('|')
+  return literals.find((literal) => /^[\w.-]+$/.test(literal) && accepts(literal)) ?? value
 }
