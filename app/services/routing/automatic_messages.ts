@@ -45,7 +45,14 @@ export class AutomaticMessages {
       return this.#sendOnce(conversationId, 'unknown_sender', row.unknown_sender_message)
     }
     const hours = row.business_hours as BusinessHours | null
-    const open = isWithinBusinessHours(hours, options.at ?? new Date(), await organizationZone())
+    // The organization's zone only matters for hours without their own: no query per message otherwise.
+    const open =
+      !hours ||
+      isWithinBusinessHours(
+        hours,
+        options.at ?? new Date(),
+        hours.timezone || (await organizationZone())
+      )
     if (!open && row.out_of_hours_message?.trim()) {
       return this.#sendOnce(conversationId, 'out_of_hours', row.out_of_hours_message)
     }
