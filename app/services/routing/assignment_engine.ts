@@ -4,9 +4,8 @@ import { publish } from '#events/inbox_events'
 import type { AssignmentReason } from '#services/routing/assignment_history'
 import {
   availableCandidates,
-  leastLoaded,
-  poolCandidates,
-  type Candidate,
+  leastLoadedAmong,
+  leastLoadedInPool,
 } from '#services/routing/candidate_loads'
 import { defaultRule, type RoutingRule } from '#services/routing/routing_rules'
 
@@ -38,11 +37,12 @@ const QUEUE_BATCH = 50
  * 5. Nobody free → the conversation waits in the queue (routing_queued_at),
  *    served oldest first by `serveQueue` when capacity frees.
  *
- * Concurrency: the conversation row is locked first, then one
- * transaction-scoped advisory lock serializes the decisions themselves, so
- * two chats arriving at once never both see the same free slot. The lock is
- * held only for the load query and the update (a few ms; see
- * benchmarks/assignment.bench.ts), never during message ingestion.
+ * Concurrency: one transaction-scoped advisory lock serializes the
+ * decisions (taken in the same statement that reads and locks the
+ * conversation row; nothing else takes it, so lock order cannot cycle), so
+ * two chats arriving at once never both see the same free slot. It is held
+ * for the few statements of one decision (benchmarks/assignment.bench.ts),
+ * never during message ingestion: routing runs after the ingest commit.
  */
 export class AssignmentEngine {
   async route(conversationId: number): Promise<RouteOutcome> {
@@ -97,10 +97,14 @@ export class AssignmentEngine {
   }
 
   async #decide(trx: TransactionClientContract, conversationId: number): Promise<RouteOutcome> {
-    // One read for everything the decision needs; the conversation row stays locked until commit.
+    // One statement: the routing lock (a materialized CTE runs before the row locks of the
+    // outer query), then everything the decision needs, the conversation row locked until commit.
     const row = (
       await trx.rawQuery(
-        `SELECT c.state, c.assigned_user_id, c.connection_id,
+        `WITH routing_lock AS MATERIALIZED (
+           SELECT pg_advisory_xact_lock(hashtextextended('chasqui:routing', 0))
+         )
+         SELECT c.state, c.assigned_user_id, c.connection_id,
                 COALESCE(c.department_id, k.default_department_id) AS department_id,
                 k.known_clients_only, cl.id AS client_id, cl.responsible_user_id,
                 r.auto_assign, r.responsible_first, r.fallback_to_pool, r.max_open_per_agent,
@@ -108,7 +112,7 @@ export class AssignmentEngine {
                        WHERE d.connection_id = c.connection_id AND d.owner_user_id = cl.responsible_user_id) AS delegates,
                 ARRAY(SELECT b.user_id FROM routing_unowned_agents b
                        WHERE b.connection_id = c.connection_id) AS bucket
-           FROM conversations c
+           FROM routing_lock, conversations c
            JOIN connections k ON k.id = c.connection_id
            JOIN contacts ct ON ct.id = c.contact_id
            LEFT JOIN clients cl ON cl.id = ct.client_id AND cl.is_active
@@ -142,7 +146,6 @@ export class AssignmentEngine {
       return { outcome: 'manual' }
     }
 
-    await trx.rawQuery("SELECT pg_advisory_xact_lock(hashtextextended('chasqui:routing', 0))")
     const choice = await this.#choose(trx, rule, {
       connectionId,
       responsibleId: row.responsible_user_id ? Number(row.responsible_user_id) : null,
@@ -189,29 +192,24 @@ export class AssignmentEngine {
     const responsible = target.responsibleId
     if (rule.responsibleFirst) {
       if (responsible) {
-        const candidates = await availableCandidates(trx, [responsible, ...target.delegates])
-        const own = candidates.find((c) => c.userId === responsible)
+        const [own] = await availableCandidates(trx, [responsible])
         if (own && (limit === null || own.openLoad < limit)) {
           return { userId: responsible, reason: 'rule.responsible' }
         }
-        const delegate = leastLoaded(
-          candidates.filter((c) => c.userId !== responsible),
+        const delegate = await leastLoadedAmong(
+          trx,
+          target.delegates.filter((id) => id !== responsible),
           limit
         )
         if (delegate) return { userId: delegate.userId, reason: 'rule.delegate' }
         if (!rule.fallbackToPool) return null
-      } else {
-        if (target.bucket.length) {
-          const pick = leastLoaded(await availableCandidates(trx, target.bucket), limit)
-          if (pick) return { userId: pick.userId, reason: 'rule.no_responsible' }
-          if (!rule.fallbackToPool) return null
-        }
+      } else if (target.bucket.length) {
+        const pick = await leastLoadedAmong(trx, target.bucket, limit)
+        if (pick) return { userId: pick.userId, reason: 'rule.no_responsible' }
+        if (!rule.fallbackToPool) return null
       }
     }
-    const pick: Candidate | null = leastLoaded(
-      await poolCandidates(trx, target.connectionId, target.departmentId),
-      limit
-    )
+    const pick = await leastLoadedInPool(trx, target.connectionId, target.departmentId, limit)
     return pick ? { userId: pick.userId, reason: 'rule.balanced' } : null
   }
 

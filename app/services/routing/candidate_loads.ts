@@ -27,6 +27,15 @@ const AVAILABLE = `
            SELECT 1 FROM role_permissions rp
             WHERE rp.role_id = r.id AND rp.permission_key IN ('chats.view_own', 'chats.view_all')))`
 
+/**
+ * Ties go to whoever got an automatic chat longest ago (never = first), then
+ * the lower id, so N chats over K equal agents differ by at most one.
+ */
+const LEAST_LOADED = `
+     AND (:limit < 0 OR COALESCE(l.open_count, 0) < :limit)
+   ORDER BY open_load, p.last_assigned_at NULLS FIRST, u.id
+   LIMIT 1`
+
 /** The available agents among `userIds`, with their open load. */
 export async function availableCandidates(
   trx: TransactionClientContract,
@@ -40,30 +49,43 @@ export async function availableCandidates(
   return result.rows.map(toCandidate)
 }
 
-const POOL_SQL = `WITH own AS (SELECT user_id FROM connection_agents WHERE connection_id = :connection),
+/** The least-loaded available agent among `userIds` under the limit (null = none). */
+export async function leastLoadedAmong(
+  trx: TransactionClientContract,
+  userIds: number[],
+  limit: number | null
+): Promise<Candidate | null> {
+  if (!userIds.length) return null
+  const result = await trx.rawQuery(
+    `WITH pool AS (SELECT unnest(CAST(:ids AS int[])) AS user_id) ${AVAILABLE} ${LEAST_LOADED}`,
+    { ids: [...new Set(userIds)], limit: limit ?? -1 }
+  )
+  return result.rows.length ? toCandidate(result.rows[0]) : null
+}
+
+/**
+ * The least-loaded available agent of a connection's general pool (its own
+ * agents, else the members of the conversation's or the connection's
+ * department) under the limit. One query, one row back.
+ */
+export async function leastLoadedInPool(
+  trx: TransactionClientContract,
+  connectionId: number,
+  departmentId: number | null,
+  limit: number | null
+): Promise<Candidate | null> {
+  const result = await trx.rawQuery(
+    `WITH own AS (SELECT user_id FROM connection_agents WHERE connection_id = :connection),
           pool AS (
             SELECT user_id FROM own
             UNION ALL
             SELECT user_id FROM department_members
              WHERE department_id = :department AND NOT EXISTS (SELECT 1 FROM own))
-     ${AVAILABLE}`
-
-/**
- * The available agents of a connection's general pool: its own agents,
- * else the members of the department (the conversation's, else the
- * connection's default one). One query.
- */
-export async function poolCandidates(
-  trx: TransactionClientContract,
-  connectionId: number,
-  departmentId: number | null
-): Promise<Candidate[]> {
-  const result = await trx.rawQuery(
-    POOL_SQL,
+     ${AVAILABLE} ${LEAST_LOADED}`,
     // 0 matches no department: a pool without agents and without department is empty.
-    { connection: connectionId, department: departmentId ?? 0 }
+    { connection: connectionId, department: departmentId ?? 0, limit: limit ?? -1 }
   )
-  return result.rows.map(toCandidate)
+  return result.rows.length ? toCandidate(result.rows[0]) : null
 }
 
 function toCandidate(row: { id: number; open_load: number; last_assigned_at: Date | null }) {
@@ -72,26 +94,4 @@ function toCandidate(row: { id: number; open_load: number; last_assigned_at: Dat
     openLoad: Number(row.open_load),
     lastAssignedAt: row.last_assigned_at ? new Date(row.last_assigned_at) : null,
   }
-}
-
-/**
- * The least-loaded candidate under the limit; ties go to whoever got a
- * chat longest ago (never = first), then the lower id, so N chats over K
- * equal agents differ by at most one.
- */
-export function leastLoaded(candidates: Candidate[], limit: number | null): Candidate | null {
-  let best: Candidate | null = null
-  for (const candidate of candidates) {
-    if (limit !== null && candidate.openLoad >= limit) continue
-    if (!best || before(candidate, best)) best = candidate
-  }
-  return best
-}
-
-function before(a: Candidate, b: Candidate) {
-  if (a.openLoad !== b.openLoad) return a.openLoad < b.openLoad
-  const at = a.lastAssignedAt?.getTime() ?? -Infinity
-  const bt = b.lastAssignedAt?.getTime() ?? -Infinity
-  if (at !== bt) return at < bt
-  return a.userId < b.userId
 }
