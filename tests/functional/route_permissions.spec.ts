@@ -122,6 +122,8 @@ interface World {
   quickReply: number
   connection: number
   pluginConnections: Map<string, number>
+  /** The agent's own chat and its message. */
+  mine: { conversation: number; message: number }
 }
 
 /**
@@ -210,6 +212,7 @@ async function buildWorld(): Promise<World> {
   return {
     me,
     other,
+    mine: { conversation: mine.conversationId, message: mine.messageId! },
     conversation: theirs.conversationId,
     message: theirs.messageId!,
     transfer: Number(transfer.id),
@@ -453,6 +456,15 @@ test.group('Route permissions: real requests', (group) => {
         const probed = (await send(client, route, probe, world.me)).text() ?? ''
         if (probed.includes(OTHER_CONTACT) || probed.includes(OTHER_SECRET)) {
           failures.push(`${route.label} (${probe}) shows the other agent's chat`)
+        }
+      }
+      // The agent's own chat, with the list beside it, shows nothing of the other one.
+      if (route.method === 'GET' && targetsChat(route)) {
+        const ownUrl = urlFor(route, paramValue({ ...world, ...world.mine }, route))
+        const own = await send(client, route, ownUrl, world.me)
+        const ownText = own.text() ?? ''
+        if (ownText.includes(OTHER_CONTACT) || ownText.includes(OTHER_SECRET)) {
+          failures.push(`${route.label} (${ownUrl}) shows the other agent's chat`)
         }
       }
       // Control: the owner opens the same URL, so the refusal is about whose row it is.
