@@ -81,6 +81,8 @@ test.group('Browser: Meta Cloud API loop', (group) => {
     // The agent answers; the fake Graph API receives the request.
     await page.locator('#composer textarea').fill('Sí, llega en 24 horas')
     await page.getByRole('button', { name: 'Enviar', exact: true }).click()
+    // The composer comes back empty (htmx swap) once the message is stored.
+    await page.waitForFunction(`document.querySelector('#composer textarea')?.value === ''`)
     await until(() => fake.sent.size === 1)
     const [[wamid, sent]] = [...fake.sent.entries()]
     assert.equal(sent.body.to, '593991112233')
