@@ -1,4 +1,6 @@
 import os from 'node:os'
+import v8 from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import db from '@adonisjs/lucid/services/db'
 import type { WAMessage } from '@whiskeysockets/baileys'
 import outboxDispatcher from '#channels/outbox_runtime'
@@ -21,8 +23,13 @@ const PER_CONNECTION = Number(process.env.BENCH_BAILEYS_MESSAGES ?? 300)
 const BATCH = 5
 const CUSTOMERS_PER_CONNECTION = 60
 
+/** A full collection before each reading, or idle-session memory drowns in garbage. */
+v8.setFlagsFromString('--expose-gc')
+const gc = runInNewContext('gc') as () => void
+
 function heapMiB() {
-  ;(globalThis as { gc?: () => void }).gc?.()
+  gc()
+  gc()
   return process.memoryUsage().heapUsed / 2 ** 20
 }
 
