@@ -290,10 +290,12 @@ function targetsChat(route: AuditedRoute) {
   )
 }
 
-function send(client: ApiClient, route: AuditedRoute, url: string, user?: User) {
+function send(client: ApiClient, route: AuditedRoute, url: string, user?: User, htmx = false) {
   const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'
   let request = client[method](url).redirects(0)
   if (user) request = request.loginAs(user)
+  // Fragments answer htmx only (a plain request is redirected to the page): ask both ways.
+  if (htmx) request = request.header('hx-request', 'true')
   if (route.method !== 'GET') request = request.withCsrfToken().form(FORM)
   return request
 }
@@ -433,45 +435,46 @@ test.group('Route permissions: real requests', (group) => {
     const world = await buildWorld()
     const held = await world.me.permissions()
     const before = await snapshotOf(world.conversation)
+    const markers = [OTHER_CONTACT, OTHER_SECRET]
     const failures: string[] = []
     let checked = 0
     for (const route of registeredRoutes()) {
       if (!SCOPED_AREAS.some((area) => route.pattern.startsWith(area))) continue
       if (!permitsHolder(route, held)) continue
-      const url = urlFor(route, paramValue(world, route))
-      const response = await send(client, route, url, world.me)
-      const status = response.status()
-      const text = response.text() ?? ''
       checked += 1
-      if (text.includes(OTHER_CONTACT) || text.includes(OTHER_SECRET)) {
-        failures.push(`${route.label} (${url}) shows the other agent's chat`)
-      }
-      if (targetsOthersRow(route) && ![403, 404].includes(status)) {
-        failures.push(`${route.label} (${url}) → ${status}`)
-      }
-      // Lists and figures: asking for the other agent's rows by query string changes nothing.
-      if (route.method === 'GET' && !route.params.length) {
-        const id = world.other.id
-        const probe = `${url}?agent=${id}&user=${id}&userId=${id}&assigned=${id}&scope=team`
-        const probed = (await send(client, route, probe, world.me)).text() ?? ''
-        if (probed.includes(OTHER_CONTACT) || probed.includes(OTHER_SECRET)) {
-          failures.push(`${route.label} (${probe}) shows the other agent's chat`)
+      const url = urlFor(route, paramValue(world, route))
+      for (const htmx of route.method === 'GET' ? [false, true] : [false]) {
+        const how = htmx ? ' [htmx]' : ''
+        const leaks = (text: string | undefined) =>
+          markers.some((marker) => (text ?? '').includes(marker)) ||
+          (route.pattern.startsWith('/dashboard') && (text ?? '').includes(world.other.fullName))
+        const response = await send(client, route, url, world.me, htmx)
+        if (leaks(response.text())) failures.push(`${route.label}${how} (${url}) leaks`)
+        if (targetsOthersRow(route) && ![403, 404].includes(response.status())) {
+          failures.push(`${route.label}${how} (${url}) → ${response.status()}`)
         }
-      }
-      // The agent's own chat, with the list beside it, shows nothing of the other one.
-      if (route.method === 'GET' && targetsChat(route)) {
-        const ownUrl = urlFor(route, paramValue({ ...world, ...world.mine }, route))
-        const own = await send(client, route, ownUrl, world.me)
-        const ownText = own.text() ?? ''
-        if (ownText.includes(OTHER_CONTACT) || ownText.includes(OTHER_SECRET)) {
-          failures.push(`${route.label} (${ownUrl}) shows the other agent's chat`)
+        if (route.method !== 'GET') continue
+        // Lists and figures: asking for the other agent's rows by query string changes nothing.
+        if (!route.params.length || route.pattern.startsWith('/dashboard')) {
+          const id = world.other.id
+          const probe = `${url}?agent=${id}&user=${id}&userId=${id}&assigned=${id}&scope=team`
+          if (leaks((await send(client, route, probe, world.me, htmx)).text())) {
+            failures.push(`${route.label}${how} (${probe}) leaks`)
+          }
         }
-      }
-      // Control: the owner opens the same URL, so the refusal is about whose row it is.
-      if (targetsOthersRow(route) && route.method === 'GET') {
-        const control = await send(client, route, url, world.other)
-        if ([401, 403, 404].includes(control.status())) {
-          failures.push(`owner control: ${route.label} (${url}) → ${control.status()}`)
+        // The agent's own chat, with the list beside it, shows nothing of the other one.
+        if (targetsChat(route)) {
+          const ownUrl = urlFor(route, paramValue({ ...world, ...world.mine }, route))
+          if (leaks((await send(client, route, ownUrl, world.me, htmx)).text())) {
+            failures.push(`${route.label}${how} (${ownUrl}) leaks`)
+          }
+        }
+        // Control: the owner opens the same URL, so the refusal is about whose row it is.
+        if (targetsOthersRow(route)) {
+          const control = await send(client, route, url, world.other, htmx)
+          if ([401, 403, 404].includes(control.status())) {
+            failures.push(`owner control: ${route.label}${how} (${url}) → ${control.status()}`)
+          }
         }
       }
     }
