@@ -20,8 +20,12 @@ export class InboxView {
   async list(user: User, qs: Record<string, unknown>) {
     const viewer = await conversationSearch.viewerFor(user)
     const { input, filters } = await readInboxQuery(qs, viewer)
-    const page = await conversationSearch.list(viewer, filters, { cursor: input.cursor })
     const trayFilters = { ...filters, state: undefined }
+    // The first page shows the trays: count them while the rows are fetched, not after.
+    const counts = input.cursor ? null : conversationSearch.trayCounts(viewer, trayFilters)
+    // Awaited by the template; a failure surfaces there, not as an unhandled rejection.
+    counts?.catch(() => {})
+    const page = await conversationSearch.list(viewer, filters, { cursor: input.cursor })
     return {
       viewer,
       input,
@@ -31,7 +35,7 @@ export class InboxView {
       trayQuery: (state?: string) =>
         inboxQueryString(input, { cursor: undefined, state: state as any }),
       moreQuery: page.nextCursor ? inboxQueryString(input, { cursor: page.nextCursor }) : null,
-      loadCounts: () => conversationSearch.trayCounts(viewer, trayFilters),
+      loadCounts: () => counts ?? conversationSearch.trayCounts(viewer, trayFilters),
       // Only the full page shows the filter form, so only it loads the choices.
       loadFacets: () => this.facets(viewer),
     }
