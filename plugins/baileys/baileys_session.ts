@@ -142,6 +142,8 @@ export class BaileysSession {
     this.#clearRetry()
     if (this.#stopped) return
     this.#auth = await useDbAuthState(this.deps.db, this.deps.connectionId)
+    // stop() may have run while the state loaded: it already reported the final state.
+    if (this.#stopped) return
     await this.#report('connecting', null)
     const version = await this.deps.runtime.webVersion()
     if (this.#stopped) return

@@ -15,6 +15,8 @@ import {
 import type { BaileysSocket, SocketOptions } from '../runtime.js'
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures')
+/** Read once: the bench builds thousands of messages from them. */
+const fixtureTexts = new Map<string, string>()
 
 /**
  * A fixture (copied from shared/whatsapp/baileys, generated with the real
@@ -25,7 +27,8 @@ export function fixture<E extends keyof BaileysEventMap>(
   _event: E,
   name: string
 ): BaileysEventMap[E] {
-  const text = readFileSync(join(FIXTURES, `${name}.json`), 'utf8')
+  let text = fixtureTexts.get(name)
+  if (!text) fixtureTexts.set(name, (text = readFileSync(join(FIXTURES, `${name}.json`), 'utf8')))
   return JSON.parse(text, (key, value) => {
     if (key === 'date' && typeof value === 'string') return new Date(value)
     return BufferJSON.reviver(key, value)
