@@ -2,10 +2,11 @@
 #   docker run -d -p 3333:3333 -v chasqui:/app/storage <image>
 # The embedded PostgreSQL keeps its data in /app/storage/postgres (the volume).
 # Set DATABASE_URL (and REDIS_URL for several instances) to use external services.
+# ffmpeg (Debian) turns voice notes recorded in the browser into the OGG/Opus Meta accepts.
 FROM node:24-bookworm-slim
 
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends tini ca-certificates locales \
+  && apt-get install -y --no-install-recommends tini ca-certificates locales ffmpeg \
   && sed -i 's/# en_US.UTF-8/en_US.UTF-8/' /etc/locale.gen && locale-gen \
   && rm -rf /var/lib/apt/lists/*
 

@@ -11,7 +11,7 @@ import webhookInbox from '../webhook/webhook_inbox.js'
 | created through the same service the settings page uses.
 */
 
-/** The number of the recorded fixtures (/work/shared/whatsapp/meta), with the vector's app secret. */
+/** The number of the recorded fixtures (plugins/meta_cloud/tests/fixtures), with the vector's app secret. */
 export const FIXTURE_NUMBER: FakeNumber = {
   phoneNumberId: '100000000000002',
   wabaId: '100000000000001',

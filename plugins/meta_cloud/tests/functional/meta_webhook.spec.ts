@@ -21,13 +21,13 @@ import {
 
 /*
 | The real webhook route (`/webhooks/meta`) fed with every recorded payload
-| of /work/shared/whatsapp/meta, signed with the app secret, plus unicode
+| of plugins/meta_cloud/tests/fixtures (copied from the spec's whatsapp/meta), signed with the app secret, plus unicode
 | bodies, duplicates, batches, out-of-order statuses, unknown types, bad
 | signatures and errors inside webhooks.
 */
 
 const FIXTURES =
-  process.env.META_FIXTURES ?? join(process.cwd(), '..', 'shared', 'whatsapp', 'meta')
+  process.env.META_FIXTURES ?? join(process.cwd(), 'plugins', 'meta_cloud', 'tests', 'fixtures')
 const OUT_WAMID = 'wamid.HBgLMTU1NTc2NTQzMjEVAgARGBI5QTAwMDAwMDAwMDAwMDAwMDIA'
 const IN_WAMID = 'wamid.HBgLMTU1NTc2NTQzMjEVAgASGBQzQTAwMDAwMDAwMDAwMDAwMDAwMQA='
 
