@@ -27,3 +27,13 @@ export const delegationValidator = vine.create({
 export const presenceSettingsValidator = vine.create({
   idleMinutes: vine.number().withoutDecimals().min(1).max(720),
 })
+
+/** Per-agent limits (Routing page): an empty limit falls back to each connection's. */
+export const agentLimitsValidator = vine.create({
+  agents: vine.array(
+    vine.object({
+      userId: vine.number().withoutDecimals().positive(),
+      maxOpen: vine.number().withoutDecimals().min(1).max(500).nullable().optional(),
+    })
+  ),
+})

@@ -33,6 +33,7 @@ router
 router
   .group(() => {
     router.get('/routing', [RoutingController, 'index']).as('routing.index')
+    router.put('/routing/agents', [RoutingController, 'updateLimits']).as('routing.agents.update')
     router
       .put('/routing/presence', [RoutingController, 'updateIdle'])
       .as('routing.presence.update')

@@ -205,6 +205,47 @@ test.group('Routing pages (/routing)', (group) => {
     assert.lengthOf(await db.from('routing_delegations'), 0)
   })
 
+  test('admins see agents’ availability and load and set their own limits', async ({
+    client,
+    assert,
+  }) => {
+    const admin = await createUser('admin')
+    const agent = await createUser('agent', { fullName: 'Lucía Ortega' })
+    await goOnline(agent)
+    const page = await client.get('/routing').loginAs(admin)
+    assert.include(page.text(), 'Lucía Ortega')
+    assert.include(page.text(), 'presence--online')
+
+    const saved = await client
+      .put('/routing/agents')
+      .withCsrfToken()
+      .form({
+        'agents[0][userId]': agent.id,
+        'agents[0][maxOpen]': '4',
+        'agents[1][userId]': admin.id,
+        'agents[1][maxOpen]': '',
+      })
+      .loginAs(admin)
+      .redirects(0)
+    saved.assertStatus(302)
+    const limits = await db.from('agent_limits').orderBy('user_id')
+    assert.deepEqual(
+      limits.map((l) => [l.user_id, l.max_open]),
+      [[agent.id, 4]]
+    )
+    assert.lengthOf(await auditEntries('routing.agent_limits_updated'), 1)
+
+    const refused = await client
+      .put('/routing/agents')
+      .withCsrfToken()
+      .header('referer', '/routing')
+      .form({ 'agents[0][userId]': agent.id, 'agents[0][maxOpen]': '0' })
+      .loginAs(admin)
+      .redirects(0)
+    refused.assertStatus(302)
+    assert.equal((await db.from('agent_limits').first()).max_open, 4)
+  })
+
   test('admins change the idle limit; supervisors cannot (global setting)', async ({
     client,
     assert,
@@ -245,6 +286,10 @@ test.group('Routing pages (/routing)', (group) => {
         .form({ ownerUserId: agent.id, delegateUserId: supervisor.id }),
       client.delete(`/routing/connections/${connection.id}/delegations/1`).withCsrfToken(),
       client.put('/routing/presence').withCsrfToken().form({ idleMinutes: 3 }),
+      client
+        .put('/routing/agents')
+        .withCsrfToken()
+        .form({ 'agents[0][userId]': agent.id, 'agents[0][maxOpen]': 3 }),
     ]
     for (const user of [supervisor, agent]) {
       for (const request of requests()) {
@@ -259,6 +304,7 @@ test.group('Routing pages (/routing)', (group) => {
     }
     assert.isNull(await db.from('routing_rules').first())
     assert.lengthOf(await db.from('routing_delegations'), 0)
+    assert.lengthOf(await db.from('agent_limits'), 0)
   })
 })
 

@@ -15,6 +15,7 @@ import presence from '#services/routing/agent_presence'
 import resolution from '#services/conversation_resolution'
 import assigner from '#services/conversation_assigner'
 import { assignmentHistoryOf } from '#services/routing/assignment_history'
+import engine from '#services/routing/assignment_engine'
 
 async function newChat(connection: Awaited<ReturnType<typeof createConnection>>, waId?: string) {
   const result = await receive(connection, { waId: waId ?? nextWaId() })
@@ -140,6 +141,25 @@ test.group('Routing · capacity limit and queue', (group) => {
     const supervisor = await createUser('supervisor')
     await assigner.assign({ conversationId: ids[3], userId: supervisor.id, actor: supervisor })
     assert.equal((await assigneeOf(ids[4])).userId, c.id)
+  })
+
+  test('an agent’s own limit wins over the connection’s', async ({ assert }) => {
+    const connection = await createConnection()
+    const [small, big] = [await createUser('agent'), await createUser('agent')]
+    await servedBy(connection, small, big)
+    await setRule(connection, { maxOpenPerAgent: 2 })
+    await db
+      .table('agent_limits')
+      .insert({ user_id: small.id, max_open: 1, updated_at: new Date() })
+    await goOnline(small, big)
+
+    for (let i = 0; i < 4; i++) await newChat(connection)
+
+    assert.deepEqual(await openLoads([small, big]), [1, 2])
+    // A higher own limit frees room: the waiting chat goes to that agent when the queue is served.
+    await db.table('agent_limits').insert({ user_id: big.id, max_open: 5, updated_at: new Date() })
+    await engine.serveQueue()
+    assert.deepEqual(await openLoads([small, big]), [1, 3])
   })
 
   test('concurrent inbound never overfills an agent', async ({ assert }) => {

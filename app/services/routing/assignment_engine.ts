@@ -4,6 +4,7 @@ import { publish } from '#events/inbox_events'
 import type { AssignmentReason } from '#services/routing/assignment_history'
 import {
   availableCandidates,
+  hasRoom,
   leastLoadedAmong,
   leastLoadedInPool,
 } from '#services/routing/candidate_loads'
@@ -193,7 +194,7 @@ export class AssignmentEngine {
     if (rule.responsibleFirst) {
       if (responsible) {
         const [own] = await availableCandidates(trx, [responsible])
-        if (own && (limit === null || own.openLoad < limit)) {
+        if (own && hasRoom(own, limit)) {
           return { userId: responsible, reason: 'rule.responsible' }
         }
         const delegate = await leastLoadedAmong(

@@ -5,6 +5,8 @@ export interface Candidate {
   userId: number
   openLoad: number
   lastAssignedAt: Date | null
+  /** The agent's own limit (agent_limits), which wins over the connection's. */
+  ownLimit: number | null
 }
 
 /**
@@ -14,11 +16,12 @@ export interface Candidate {
  * trigger, so reading 200 agents is one index scan.
  */
 const AVAILABLE = `
-  SELECT u.id, p.last_assigned_at, COALESCE(l.open_count, 0) AS open_load
+  SELECT u.id, p.last_assigned_at, COALESCE(l.open_count, 0) AS open_load, al.max_open AS own_limit
     FROM users u
     JOIN roles r ON r.id = u.role_id AND r.is_active
     JOIN agent_presence p ON p.user_id = u.id
     LEFT JOIN agent_open_loads l ON l.user_id = u.id
+    LEFT JOIN agent_limits al ON al.user_id = u.id
    WHERE u.id IN (SELECT user_id FROM pool)
      AND u.is_active
      AND p.status = 'online'
@@ -32,7 +35,7 @@ const AVAILABLE = `
  * the lower id, so N chats over K equal agents differ by at most one.
  */
 const LEAST_LOADED = `
-     AND (:limit < 0 OR COALESCE(l.open_count, 0) < :limit)
+     AND COALESCE(l.open_count, 0) < COALESCE(al.max_open, NULLIF(:limit, -1), 2147483647)
    ORDER BY open_load, p.last_assigned_at NULLS FIRST, u.id
    LIMIT 1`
 
@@ -88,10 +91,22 @@ export async function leastLoadedInPool(
   return result.rows.length ? toCandidate(result.rows[0]) : null
 }
 
-function toCandidate(row: { id: number; open_load: number; last_assigned_at: Date | null }) {
+function toCandidate(row: {
+  id: number
+  open_load: number
+  last_assigned_at: Date | null
+  own_limit: number | null
+}): Candidate {
   return {
     userId: Number(row.id),
     openLoad: Number(row.open_load),
     lastAssignedAt: row.last_assigned_at ? new Date(row.last_assigned_at) : null,
+    ownLimit: row.own_limit === null ? null : Number(row.own_limit),
   }
+}
+
+/** Whether the candidate may take one more chat: their own limit, else the connection's. */
+export function hasRoom(candidate: Candidate, connectionLimit: number | null) {
+  const limit = candidate.ownLimit ?? connectionLimit
+  return limit === null || candidate.openLoad < limit
 }

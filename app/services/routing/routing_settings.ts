@@ -3,6 +3,7 @@ import type { Infer } from '@vinejs/vine/types'
 import auditTrail from '#services/audit_trail'
 import conversationAssigner from '#services/conversation_assigner'
 import engine from '#services/routing/assignment_engine'
+import { IDLE_MINUTES_SQL } from '#services/routing/agent_presence'
 import { ruleFor, unownedAgentsOf } from '#services/routing/routing_rules'
 import { RuleViolationException } from '#exceptions/rule_violation_exception'
 import type { routingRuleValidator } from '#validators/routing_validator'
@@ -179,6 +180,70 @@ export class RoutingSettings {
         trx
       )
     })
+  }
+
+  /** Per-agent limits; an empty one removes the agent's own limit. Unknown users are ignored. */
+  async setAgentLimits(actor: Actor, limits: { userId: number; maxOpen?: number | null }[]) {
+    await db.transaction(async (trx) => {
+      const ids = limits.map((l) => l.userId)
+      const known = new Set(
+        (await conversationAssigner.assignableUsers(trx).whereIn('u.id', ids).clearOrder()).map(
+          (row: { id: number }) => Number(row.id)
+        )
+      )
+      const before = await trx.from('agent_limits').whereIn('user_id', ids).orderBy('user_id')
+      for (const { userId, maxOpen } of limits) {
+        if (!known.has(userId)) continue
+        if (maxOpen) {
+          await trx
+            .knexQuery()
+            .table('agent_limits')
+            .insert({
+              user_id: userId,
+              max_open: maxOpen,
+              updated_by: actor.id,
+              updated_at: new Date(),
+            })
+            .onConflict('user_id')
+            .merge()
+        } else {
+          await trx.from('agent_limits').where('user_id', userId).delete()
+        }
+      }
+      const after = await trx.from('agent_limits').whereIn('user_id', ids).orderBy('user_id')
+      const pick = (rows: any[]) => rows.map((r) => ({ userId: r.user_id, maxOpen: r.max_open }))
+      await auditTrail.record(
+        {
+          actorId: actor.id,
+          action: 'routing.agent_limits_updated',
+          subjectType: 'routing',
+          subjectId: null,
+          before: { limits: pick(before) },
+          after: { limits: pick(after) },
+          ip: actor.ip ?? null,
+        },
+        trx
+      )
+    })
+    await engine.serveQueue()
+  }
+
+  /** Agents who can hold chats, with their availability, open load and own limit. */
+  async agents() {
+    return conversationAssigner
+      .assignableUsers()
+      .leftJoin('agent_presence as p', 'p.user_id', 'u.id')
+      .leftJoin('agent_open_loads as l', 'l.user_id', 'u.id')
+      .leftJoin('agent_limits as al', 'al.user_id', 'u.id')
+      .select(
+        db.raw(
+          `CASE WHEN p.status IS NULL OR (p.status <> 'offline' AND (p.last_seen_at IS NULL
+                  OR p.last_seen_at < now() - make_interval(mins => ${IDLE_MINUTES_SQL})))
+                THEN 'offline' ELSE p.status END AS status`
+        ),
+        db.raw('COALESCE(l.open_count, 0) AS open_load'),
+        'al.max_open'
+      )
   }
 
   /** The routing page's overview: every connection with its rule and counts. */
