@@ -175,7 +175,9 @@ test.group('ConversationSearch', (group) => {
     assert.deepEqual(names(await search.list(supervisor, { departmentId: department.id })), ['A'])
     const tagged = await search.list(supervisor, { tagIds: [tag.id] })
     assert.deepEqual(names(tagged), ['B'])
-    assert.deepEqual(tagged.rows[0].tags, [{ id: tag.id, name: 'VIP', color: '#ff0000' }])
+    assert.deepEqual(tagged.rows[0].tags, [
+      { id: tag.id, name: 'VIP', color: '#ff0000', isActive: true },
+    ])
     assert.deepEqual(await search.trayCounts(supervisor, { connectionId: one.id }), {
       new: 1,
       pending: 0,
