@@ -13,6 +13,7 @@ import {
   showPhone,
   showThread,
 } from './phone_handlers.js'
+import { createLine, listLines } from './lines_page.js'
 
 /**
  * A simulated WhatsApp channel for demos, agent training and end-to-end
@@ -65,6 +66,15 @@ export default definePlugin({
         defaults: ['admin'],
       },
     ],
+    nav: [
+      {
+        key: 'lines',
+        label: { es: 'Teléfono de prueba', en: 'Sandbox phone' },
+        href: '/sandbox',
+        permissions: ['sandbox.use'],
+        order: 80,
+      },
+    ],
   },
 
   commands: [
@@ -78,6 +88,12 @@ export default definePlugin({
     ctx.migrations()
     ctx.ports.channels.registerDriver((connection) => drivers.for(connection.id))
     ctx.routes((router, middleware) => {
+      router
+        .group(() => {
+          router.get('/', listLines).as('lines')
+          router.post('/connections', createLine).as('lines.create')
+        })
+        .use([middleware.auth(), middleware.can(['sandbox.use'])])
       router
         .group(() => {
           router.get('/connections/:id/phone', showPhone).as('phone')

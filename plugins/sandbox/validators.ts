@@ -23,3 +23,8 @@ export const callValidator = vine.create({
   customer: vine.number().withoutDecimals().positive(),
   video: vine.boolean().optional(),
 })
+
+/** A new sandbox line from /sandbox. */
+export const lineValidator = vine.create({
+  name: vine.string().trim().minLength(1).maxLength(80),
+})

@@ -224,3 +224,62 @@ test.group('Sandbox / ace commands', (group) => {
     )
   })
 })
+
+test.group('Sandbox / lines page', (group) => {
+  group.each.setup(() => resetDatabase())
+
+  test('an administrator finds the lines in the menu, adds one and lands on its phone', async ({
+    client,
+    assert,
+  }) => {
+    const admin = await createUser('admin')
+    await pluginHost.enable('sandbox', null)
+    const existing = await sandboxConnection()
+
+    const home = await client.get('/').loginAs(admin)
+    assert.include(home.text(), 'href="/sandbox"')
+    const page = await client.get('/sandbox').loginAs(admin)
+    page.assertStatus(200)
+    page.assertTextIncludes('Teléfono de prueba')
+    assert.include(page.text(), `/sandbox/connections/${existing.id}/phone`)
+
+    const created = await client
+      .post('/sandbox/connections')
+      .withCsrfToken()
+      .form({ name: 'Capacitación' })
+      .loginAs(admin)
+      .redirects(0)
+    const line = await Connection.query()
+      .where('plugin_key', 'sandbox')
+      .where('name', 'Capacitación')
+      .firstOrFail()
+    assert.equal(created.header('location'), `/sandbox/connections/${line.id}/phone`)
+    created.assertFlashMessage('success', 'Línea de prueba «Capacitación» creada.')
+
+    const refused = await client
+      .post('/sandbox/connections')
+      .withCsrfToken()
+      .form({ name: '   ' })
+      .loginAs(admin)
+      .redirects(0)
+    refused.assertStatus(302)
+    assert.lengthOf(await Connection.query().where('plugin_key', 'sandbox'), 2)
+  })
+
+  test('supervisors and agents are refused; guests go to login', async ({ client, assert }) => {
+    await pluginHost.enable('sandbox', null)
+    for (const role of ['supervisor', 'agent']) {
+      const user = await createUser(role)
+      ;(await client.get('/sandbox').loginAs(user)).assertStatus(403)
+      const post = await client
+        .post('/sandbox/connections')
+        .withCsrfToken()
+        .form({ name: 'X' })
+        .loginAs(user)
+      post.assertStatus(403)
+    }
+    const guest = await client.get('/sandbox').redirects(0)
+    assert.equal(guest.header('location'), '/login')
+    assert.lengthOf(await Connection.query().where('plugin_key', 'sandbox'), 0)
+  })
+})
