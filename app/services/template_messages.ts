@@ -1,10 +1,10 @@
-import Contact from '#models/contact'
 import type Conversation from '#models/conversation'
 import type User from '#models/user'
 import outbound, { OutboundError } from '#channels/outbound_service'
 import type { OutboundTemplate } from '#channels/channel_driver'
 import { RuleViolationException } from '#exceptions/rule_violation_exception'
-import quickReplyRenderer, { type QuickReplyValues } from '#services/quick_reply_renderer'
+import quickReplyRenderer from '#services/quick_reply_renderer'
+import quickReplyPicker from '#services/quick_reply_picker'
 import replyWindow from '#services/reply_window'
 
 export interface TemplateSendInput {
@@ -27,7 +27,7 @@ export class TemplateMessages {
     )
     if (!template)
       throw new RuleViolationException('reply_window.errors.unknown_template', 'templateId')
-    const values = await this.#values(conversation, agent)
+    const values = await quickReplyPicker.valuesFor(conversation, agent)
     const filled: string[] = []
     for (const [index] of template.parameters.entries()) {
       const raw = (input.parameters[index] ?? '').trim()
@@ -70,24 +70,6 @@ export class TemplateMessages {
         throw new RuleViolationException(`inbox.errors.${error.code}`, 'templateId', error.details)
       }
       throw error
-    }
-  }
-
-  async #values(
-    conversation: Pick<Conversation, 'contactId'>,
-    agent: User
-  ): Promise<QuickReplyValues> {
-    const contact = await Contact.query()
-      .where('id', conversation.contactId)
-      .preload('client')
-      .first()
-    const client = contact?.client ?? null
-    return {
-      agentName: agent.fullName,
-      contactName: contact?.displayName || contact?.profileName || null,
-      holder: client?.holderName ?? null,
-      balance: client ? client.balance : null,
-      daysOverdue: client ? client.daysOverdue : null,
     }
   }
 }
