@@ -22,9 +22,6 @@
 |                                 Carries the identity, since an unknown contact has no row.
 | connection:status_changed       a connection's state, reason or QR changed.
 */
-import emitter from '@adonisjs/core/services/emitter'
-import type { EventsList } from '@adonisjs/core/types'
-import logger from '@adonisjs/core/services/logger'
 import type { ConnectionStatus } from '#models/connection'
 import type { MessageKind, MessageStatus } from '#models/message'
 import type { ContactIdentity } from '#channels/ingest_port'
@@ -134,18 +131,5 @@ export type ConversationEventName = (typeof CONVERSATION_EVENTS)[number]
 
 export default CONVERSATION_EVENTS
 
-/**
- * Emit after commit. The change is already stored, so a failing listener
- * is logged and never turned into an error for the caller (a webhook
- * answered 500 would make the provider redeliver a stored message).
- */
-export async function publish<Name extends ConversationEventName>(
-  name: Name,
-  payload: EventsList[Name]
-) {
-  try {
-    await emitter.emit(name, payload)
-  } catch (error) {
-    logger.error({ err: error, event: name }, 'a listener of a domain event failed')
-  }
-}
+/** Emit after commit (app/services/event_publisher.ts). */
+export { publish } from '#services/event_publisher'

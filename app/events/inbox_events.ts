@@ -5,9 +5,6 @@
 | conversation:resolution_changed   the chat was resolved or reopened.
 | conversation:read                 someone opened the chat: its unread count went to zero.
 */
-import emitter from '@adonisjs/core/services/emitter'
-import type { EventsList } from '@adonisjs/core/types'
-import logger from '@adonisjs/core/services/logger'
 
 export interface ConversationAssignedEvent {
   conversationId: number
@@ -44,11 +41,5 @@ export type InboxEventName = (typeof INBOX_EVENTS)[number]
 
 export default INBOX_EVENTS
 
-/** Emit after commit; a failing listener is logged, never the caller's error. */
-export async function publish<Name extends InboxEventName>(name: Name, payload: EventsList[Name]) {
-  try {
-    await emitter.emit(name, payload)
-  } catch (error) {
-    logger.error({ err: error, event: name }, 'a listener of a domain event failed')
-  }
-}
+/** Emit after commit (app/services/event_publisher.ts). */
+export { publish } from '#services/event_publisher'
