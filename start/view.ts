@@ -3,9 +3,8 @@
 */
 import edge from 'edge.js'
 import { DateTime } from 'luxon'
-import notifier from '#services/notifier'
 import { formatChatTime } from '#services/chat_time'
-import conversationSearch from '#services/conversation_search'
+import { layoutCounters } from '#services/layout_counters'
 import type User from '#models/user'
 import './view_chat_tools.js'
 import './view_media.js'
@@ -18,9 +17,10 @@ edge.global('json', (value: unknown) => JSON.stringify(value))
 
 // The header's bell renders its own count, so no middleware queries it for
 // requests that never show the layout (fragments, the event stream, JSON).
-edge.global('unreadNotificationCount', (user: { id: number } | null | undefined) => {
+// It and the pending counter below come from one query (layoutCounters).
+edge.global('unreadNotificationCount', async (user: User | null | undefined) => {
   if (!user) return 0
-  return notifier.unreadCount(user)
+  return (await layoutCounters(user)).unreadNotifications
 })
 
 // The inbox: a chat's or message's time (hour today, date before) and the
@@ -30,9 +30,6 @@ edge.global('unreadNotificationCount', (user: { id: number } | null | undefined)
 edge.global('formatChatTime', formatChatTime)
 edge.global('pendingToAnswer', async (user: User | null | undefined) => {
   if (!user) return null
-  const viewer = await conversationSearch.viewerFor(user)
-  const seesAll = viewer.permissions.has('chats.view_all')
-  if (!seesAll && !viewer.permissions.has('chats.view_own')) return null
   // On every page: the sum alone (open chats waiting for an answer), not the tray counts.
-  return { count: await conversationSearch.pendingMessages(viewer), seesAll }
+  return (await layoutCounters(user)).pendingToAnswer
 })

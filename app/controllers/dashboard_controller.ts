@@ -1,5 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { dashboardScopeFor } from '#services/dashboard_scope'
+import { requestOrganization } from '#services/request_organization'
 import dashboardView, { type DashboardFragment } from '#services/dashboard_view'
 
 const FRAGMENTS: DashboardFragment[] = ['connections', 'workload', 'agents', 'metrics']
@@ -11,7 +12,7 @@ const FRAGMENTS: DashboardFragment[] = ['connections', 'workload', 'agents', 'me
  */
 export default class DashboardController {
   async show(ctx: HttpContext) {
-    const scope = await dashboardScopeFor(ctx.auth.user!)
+    const scope = await dashboardScopeFor(ctx.auth.user!, requestOrganization(ctx))
     if (!scope) return ctx.response.forbidden('')
     const data = await dashboardView.page(scope, { i18n: ctx.i18n, qs: ctx.request.qs() })
     return ctx.view.render('pages/dashboard/show', { ...data, scope })
@@ -25,7 +26,7 @@ export default class DashboardController {
       const query = new URLSearchParams(ctx.request.qs()).toString()
       return ctx.response.redirect(query ? `/dashboard?${query}` : '/dashboard')
     }
-    const scope = await dashboardScopeFor(ctx.auth.user!)
+    const scope = await dashboardScopeFor(ctx.auth.user!, requestOrganization(ctx))
     if (!scope) return ctx.response.forbidden('')
     const data = await dashboardView.fragment(name, scope, {
       i18n: ctx.i18n,

@@ -2,7 +2,7 @@ import { I18n } from '@adonisjs/i18n'
 import i18nManager from '@adonisjs/i18n/services/main'
 import type { NextFn } from '@adonisjs/core/types/http'
 import { type HttpContext, RequestValidator } from '@adonisjs/core/http'
-import Organization from '#models/organization'
+import { requestOrganization } from '#services/request_organization'
 
 /**
  * Locale of a request: the user's own choice, else the organization's
@@ -17,7 +17,7 @@ export default class DetectUserLocaleMiddleware {
     // Provider webhooks have no reader and come by the thousand: no organization query for them.
     const preferred = ctx.request.url().startsWith('/webhooks/')
       ? i18nManager.defaultLocale
-      : (ctx.auth.user?.locale ?? (await Organization.defaultLocale()))
+      : (ctx.auth.user?.locale ?? (await requestOrganization(ctx))?.defaultLocale ?? 'es')
     const locale = i18nManager.getSupportedLocaleFor([preferred]) ?? i18nManager.defaultLocale
     ctx.i18n = i18nManager.locale(locale)
     ctx.containerResolver.bindValue(I18n, ctx.i18n)

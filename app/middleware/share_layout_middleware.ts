@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import navigation from '#services/navigation'
-import { organizationTimezone } from '#services/log_filters'
+import { requestOrganization } from '#services/request_organization'
 
 /** What the layout needs on every page: who is logged in and their navigation. */
 export default class ShareLayoutMiddleware {
@@ -14,7 +14,7 @@ export default class ShareLayoutMiddleware {
         nav: await navigation.for(user, ctx.i18n.locale),
         isHtmx: ctx.request.header('hx-request') === 'true',
         // Times in chats and lists are the organization's (formatChatTime).
-        timezone: await organizationTimezone(),
+        timezone: (await requestOrganization(ctx))?.timezone ?? 'UTC',
       })
     }
     return next()

@@ -42,12 +42,27 @@ export default class Role extends BaseModel {
     return this.key === Role.ADMIN
   }
 
+  /** A role with its permission keys read in the same query (see `permissionKeys`). */
+  static async withPermissionKeys(id: number) {
+    return this.query()
+      .where('id', id)
+      .select(
+        'roles.*',
+        db.raw(
+          'ARRAY(SELECT rp.permission_key FROM role_permissions rp WHERE rp.role_id = roles.id) AS permission_keys'
+        )
+      )
+      .firstOrFail()
+  }
+
   /**
    * The administrator role always holds every permission, so nobody can lock
    * the install out of its own settings by editing the matrix.
    */
   async permissionKeys(): Promise<Set<string>> {
     if (this.isAdmin) return new Set(permissionRegistry.all().map((p) => p.key))
+    const loaded = this.$extras.permission_keys
+    if (Array.isArray(loaded)) return new Set(loaded as string[])
     const rows = await db
       .from('role_permissions')
       .where('role_id', this.id)

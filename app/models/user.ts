@@ -50,7 +50,8 @@ export default class User extends compose(BaseModel, AuthFinder) {
 
   async permissions(): Promise<Set<string>> {
     if (!this.#permissions) {
-      if (!this.role) await (this as User).load('role')
+      // Every full page asks (navigation, counters, Bouncer): role and keys come in one round trip.
+      if (!this.role) (this as User).$setRelated('role', await Role.withPermissionKeys(this.roleId))
       this.#permissions = this.role.isActive ? await this.role.permissionKeys() : new Set()
     }
     return this.#permissions

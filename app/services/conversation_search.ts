@@ -218,15 +218,18 @@ export class ConversationSearch {
 
   /** Customer messages waiting for an answer in the chats the viewer sees (the header's counter). */
   async pendingMessages(viewer: ChatListViewer): Promise<number> {
+    const row = await this.pendingMessagesQuery(viewer).first()
+    return Number(row?.total ?? 0)
+  }
+
+  /** The sum as a one-row query (`total`), for the layout to read with its other counters. */
+  pendingMessagesQuery(viewer: ChatListViewer) {
     const query = db
       .from('conversations as c')
       .whereNot('c.state', 'resolved')
       .where('c.pending_count', '>', 0)
     this.#scope(query, viewer)
-    const row = await query
-      .select(db.raw('coalesce(sum(c.pending_count), 0)::int AS total'))
-      .first()
-    return Number(row?.total ?? 0)
+    return query.select(db.raw('coalesce(sum(c.pending_count), 0)::int AS total'))
   }
 
   #scope(query: DatabaseQueryBuilderContract, viewer: ChatListViewer) {

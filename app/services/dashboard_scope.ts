@@ -18,10 +18,13 @@ export type DashboardScope =
 
 export const DASHBOARD_PERMISSIONS = ['dashboard.view', 'chats.view_own']
 
-export async function dashboardScopeFor(user: User): Promise<DashboardScope | null> {
+export async function dashboardScopeFor(
+  user: User,
+  organization?: Promise<Organization | null>
+): Promise<DashboardScope | null> {
   if (!user.isActive) return null
   const permissions = await user.permissions()
-  const timezone = (await Organization.current())?.timezone ?? 'America/Guayaquil'
+  const timezone = (await (organization ?? Organization.current()))?.timezone ?? 'America/Guayaquil'
   if (permissions.has('dashboard.view')) return { kind: 'team', timezone }
   if (permissions.has('chats.view_own')) return { kind: 'own', userId: user.id, timezone }
   return null

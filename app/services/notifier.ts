@@ -99,12 +99,17 @@ export class Notifier {
   }
 
   async unreadCount(user: Pick<User, 'id'>) {
-    const [row] = await db
+    const row = await this.unreadCountQuery(user).first()
+    return Number(row?.total ?? 0)
+  }
+
+  /** The count as a one-row query (`total`), for the layout to read with its other counters. */
+  unreadCountQuery(user: Pick<User, 'id'>) {
+    return db
       .from('notifications')
       .where('user_id', user.id)
       .whereNull('read_at')
-      .count('* as total')
-    return Number(row.total)
+      .select(db.raw('count(*)::int AS total'))
   }
 
   /** Marks the user's own notifications read; ids of other users' rows are silently ignored. */
