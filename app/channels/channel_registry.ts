@@ -9,8 +9,17 @@ export type DriverFactory = (connection: Connection) => ChannelDriver | null
 export interface ChannelsPort {
   /** Declare (in register()) how the core gets the driver of this plugin's connections. */
   registerDriver(factory: DriverFactory): void
-  /** A new connection owned by this plugin (state `disconnected`); for its setup commands and pages. */
-  createConnection(input: { name: string; phone?: string | null }): Promise<Connection>
+  /**
+   * A new connection owned by this plugin (state `disconnected`); for its setup commands and pages.
+   * A channel at risk of bans (Baileys) passes its default new-contact limits (the core's guard,
+   * app/channels/new_contact_guard.ts; admins adjust them per connection).
+   */
+  createConnection(input: {
+    name: string
+    phone?: string | null
+    newContactsPerHour?: number | null
+    newContactsPerDay?: number | null
+  }): Promise<Connection>
   /** This plugin's connections, oldest first. */
   connections(): Promise<Connection[]>
   /** One of this plugin's connections, or null (another plugin's connection is never returned). */
@@ -30,11 +39,13 @@ export class ChannelRegistry {
       registerDriver: (factory) => {
         this.#factories.set(pluginKey, factory)
       },
-      createConnection: ({ name, phone }) =>
+      createConnection: ({ name, phone, newContactsPerHour, newContactsPerDay }) =>
         Connection.create({
           pluginKey,
           name,
           phoneE164: phone ?? null,
+          newContactsPerHour: newContactsPerHour ?? null,
+          newContactsPerDay: newContactsPerDay ?? null,
           status: 'disconnected',
           settings: {},
           knownClientsOnly: false,

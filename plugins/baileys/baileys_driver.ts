@@ -8,8 +8,6 @@ import {
 } from '#channels/channel_driver'
 import mediaStore from '#services/media_store'
 import type { SessionManager } from './session_manager.js'
-import { baileysContext } from './plugin_context.js'
-import { OutreachGuard } from './outreach_guard.js'
 
 export const CAPABILITIES: ChannelCapabilities = {
   mediaKinds: ['text', 'image', 'document', 'audio', 'voice'],
@@ -74,11 +72,6 @@ export class BaileysDriver implements ChannelDriver {
         reason: 'The contact has no WhatsApp number or id',
       })
     }
-    const guard = new OutreachGuard(baileysContext().db, this.connectionId)
-    const firstContact = !(await guard.isKnown(
-      [jid, message.to.lid ? `${message.to.lid}@lid` : null].filter((j): j is string => !!j)
-    ))
-    if (firstContact) await this.#checkOutreach(guard)
     const content = await this.#content(message)
     const options: MiscMessageGenerationOptions = {}
     if (message.replyTo?.externalId) {
@@ -99,23 +92,7 @@ export class BaileysDriver implements ChannelDriver {
         reason: 'The WhatsApp number disconnected while sending',
       })
     }
-    if (firstContact) await guard.record(jid)
     return { externalId: sent.key.id }
-  }
-
-  async #checkOutreach(guard: OutreachGuard) {
-    const ctx = baileysContext()
-    try {
-      await guard.check(ctx.settings.get())
-    } catch (error) {
-      await ctx.systemEvents.record({
-        level: 'warning',
-        category: 'baileys.new_contact_limit',
-        message: `Connection ${this.connectionId}: new-contact limit reached, a message was not sent`,
-        context: { connectionId: this.connectionId },
-      })
-      throw error
-    }
   }
 
   async #content(message: OutboundMessage): Promise<AnyMessageContent> {

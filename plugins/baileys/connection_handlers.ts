@@ -65,7 +65,13 @@ export async function list(ctx: HttpContext) {
 
 export async function createConnection(ctx: HttpContext) {
   const { name } = await ctx.request.validateUsing(newConnectionValidator)
-  const connection = await baileysContext().ports.channels.createConnection({ name })
+  // The plugin's settings are the new-contact limits every new number starts with (ban risk).
+  const limits = baileysContext().settings.get()
+  const connection = await baileysContext().ports.channels.createConnection({
+    name,
+    newContactsPerHour: limits.newContactsPerHour,
+    newContactsPerDay: limits.newContactsPerDay,
+  })
   await manager().connect(connection.id)
   ctx.session.flash('success', ctx.i18n.t('baileys.flash.created'))
   return back(ctx, connection.id)

@@ -48,8 +48,8 @@ export default definePlugin({
           type: 'number',
           required: true,
           help: {
-            es: 'Personas que nunca escribieron a las que un número puede escribir primero en una hora. WhatsApp bloquea números que escriben a muchos desconocidos.',
-            en: 'People who never wrote in that a number may write to first within an hour. WhatsApp bans numbers that write to many strangers.',
+            es: 'Límite con el que empieza cada número nuevo: personas que nunca escribieron a las que puede escribir primero en una hora (WhatsApp bloquea números que escriben a muchos desconocidos). Cada número se ajusta en Conexiones; al llegar al límite, los mensajes esperan en la cola.',
+            en: 'The limit every new number starts with: people who never wrote in that it may write to first within an hour (WhatsApp bans numbers that write to many strangers). Adjust each number in Connections; at the limit, messages wait in the queue.',
           },
         },
         newContactsPerDay: {
