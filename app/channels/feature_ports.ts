@@ -1,4 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
+import logger from '@adonisjs/core/services/logger'
 import outbound from '#channels/outbound_service'
 import channelRegistry from '#channels/channel_registry'
 import Connection from '#models/connection'
@@ -120,18 +121,24 @@ export class ConversationsPort {
     const connection = await Connection.find(call.connection_id)
     const driver = connection ? channelRegistry.driverFor(connection) : null
     if (!driver?.rejectCall || !driver.capabilities.calls) return false
-    await driver.rejectCall({
-      connectionId: Number(call.connection_id),
-      callId: String(call.metadata.callId),
-      from: {
-        contactId: Number(call.contact_id),
-        phoneE164: call.phone_e164,
-        waId: call.wa_id,
-        lid: call.lid,
-        bsuid: call.bsuid,
-      },
-      metadata: call.metadata,
-    })
+    try {
+      await driver.rejectCall({
+        connectionId: Number(call.connection_id),
+        callId: String(call.metadata.callId),
+        from: {
+          contactId: Number(call.contact_id),
+          phoneE164: call.phone_e164,
+          waId: call.wa_id,
+          lid: call.lid,
+          bsuid: call.bsuid,
+        },
+        metadata: call.metadata,
+      })
+    } catch (error) {
+      // The call may have ended, or the line dropped: the caller reports it, nobody crashes.
+      logger.warn({ err: error, messageId }, 'the channel could not decline a call')
+      return false
+    }
     return true
   }
 }

@@ -3,6 +3,7 @@ import type { AnyMessageContent, MiscMessageGenerationOptions } from '@whiskeyso
 import {
   ChannelSendError,
   type ChannelCapabilities,
+  type CallToReject,
   type ChannelDriver,
   type OutboundMessage,
 } from '#channels/channel_driver'
@@ -52,6 +53,17 @@ export class BaileysDriver implements ChannelDriver {
 
   status() {
     return this.manager.session(this.connectionId)?.status() ?? 'disconnected'
+  }
+
+  async rejectCall(call: CallToReject) {
+    const session = this.manager.session(this.connectionId)
+    const callFrom = typeof call.metadata.callFrom === 'string' ? call.metadata.callFrom : null
+    if (!session || !callFrom) {
+      throw new Error('The call cannot be declined: the number is not connected here')
+    }
+    if (!(await session.rejectCall(call.callId, callFrom))) {
+      throw new Error('The call cannot be declined: the number is not connected')
+    }
   }
 
   async send(message: OutboundMessage) {

@@ -353,6 +353,13 @@ export class BaileysSession {
     return this.#socket.requestPairingCode(phone.replace(/\D/g, ''))
   }
 
+  /** Declines a ringing call (the calls plugin's auto-reject); WhatsApp then reports it `reject`. */
+  async rejectCall(callId: string, callFrom: string) {
+    if (!this.#socket || this.#status !== 'connected') return false
+    await this.#socket.rejectCall(callId, callFrom)
+    return true
+  }
+
   /** Sends through the open socket; the own-message echo is recognised by the id chosen here. */
   async send(jid: string, content: AnyMessageContent, options: MiscMessageGenerationOptions = {}) {
     const socket = this.#socket

@@ -270,7 +270,8 @@ export class InboundHandler {
         status,
         at: call.date instanceof Date ? call.date : new Date(call.date),
         isVideo: !!call.isVideo,
-        metadata: { offline: call.offline },
+        // The caller's JID as WhatsApp gave it: declining the call needs it back.
+        metadata: { offline: call.offline, callFrom: call.from },
       })
     }
   }

@@ -31,6 +31,7 @@ export type BaileysSocket = Pick<
   | 'requestPairingCode'
   | 'updateMediaMessage'
   | 'profilePictureUrl'
+  | 'rejectCall'
   | 'user'
 > & { ev: BaileysEventEmitter }
 

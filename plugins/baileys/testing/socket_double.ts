@@ -224,6 +224,13 @@ export class SocketDouble implements BaileysSocket {
     return 'CHSQ4PR1'
   }
 
+  /** Calls declined, as WhatsApp receives them; WhatsApp then reports the call `reject`. */
+  rejected: { callId: string; callFrom: string }[] = []
+
+  async rejectCall(callId: string, callFrom: string) {
+    this.rejected.push({ callId, callFrom })
+  }
+
   /** Like WhatsApp: a URL for customers with a photo, a 404 Boom for the others. */
   photos = new Map<string, string>()
 
