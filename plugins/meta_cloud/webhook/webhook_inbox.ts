@@ -22,6 +22,7 @@ const MAX_ATTEMPTS = 8
 const POLL_MS = 1000
 const GATHER_MS = 15
 const KEEP_DONE_DAYS = 7
+const ACK_PRIORITY_MS = 10
 const INTAKE_CONNECTION = 'meta_cloud_intake'
 
 /**
@@ -62,6 +63,8 @@ export class WebhookInbox {
   #wake: (() => void) | null = null
   #kicked = false
   #lastPrune = 0
+  #intakes = 0
+  #intakesIdle: (() => void)[] = []
 
   /** Verifies against every known app secret, then stores. Unknown signer → rejected. */
   async intake(raw: Buffer, signature: string | null | undefined): Promise<IntakeResult> {
@@ -69,9 +72,30 @@ export class WebhookInbox {
     if (!signature || !secrets.some((secret) => verifySignature(raw, signature, secret))) {
       return 'bad_signature'
     }
-    await this.#store(raw.toString('utf8'), signature)
+    this.#intakes++
+    try {
+      await this.#store(raw.toString('utf8'), signature)
+    } finally {
+      if (--this.#intakes === 0) for (const resume of this.#intakesIdle.splice(0)) resume()
+    }
     this.kick()
     return 'accepted'
+  }
+
+  /**
+   * Acknowledgements first: while webhooks are being stored, the worker waits
+   * (at most ACK_PRIORITY_MS per item) so Meta's answers do not queue behind
+   * processing for the same CPU and database; the backlog is worked off after.
+   */
+  #acksFirst(): Promise<void> {
+    if (this.#intakes === 0 || ACK_PRIORITY_MS <= 0) return yieldToIo()
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ACK_PRIORITY_MS)
+      this.#intakesIdle.push(() => {
+        clearTimeout(timer)
+        setImmediate(resolve)
+      })
+    })
   }
 
   /**
@@ -202,7 +226,7 @@ export class WebhookInbox {
     const worker = async () => {
       while (next < rows.length) {
         const row = rows[next++]
-        await yieldToIo()
+        await this.#acksFirst()
         if (await this.#process(row)) done.push(row.id)
       }
     }
