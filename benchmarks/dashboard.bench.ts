@@ -4,6 +4,7 @@ import type { Benchmark, BenchResult } from './harness.js'
 import { timeIt } from './harness.js'
 import { loadConversationsDataset } from './datasets/conversations.js'
 import { login } from './http_session.js'
+import { backendCpuMs, nodeCpuMs } from './process_cpu.js'
 import i18nManager from '@adonisjs/i18n/services/main'
 import User from '#models/user'
 import { dashboardScopeFor } from '#services/dashboard_scope'
@@ -88,6 +89,22 @@ const dashboard: Benchmark = {
         }
         // Reference: the home page, same session and layout (nav, bell, counters), no dashboard.
         push(`dashboard.layout_floor.${role}.http`, await timeIt(() => get('/', false), ITERATIONS))
+        // Load-independent figures (the machine is shared): round trips and CPU per request.
+        for (const [name, path] of [
+          ['layout_floor', '/'],
+          ['page', `/dashboard?from=${day(6)}&to=${day(0)}`],
+        ] as const) {
+          const cost = await costPerRequest(() => get(path, false))
+          const label = `${name}.${role}`
+          for (const [bench, value, unit] of [
+            [`dashboard.${label}.queries`, cost.queries, 'queries'],
+            [`dashboard.${label}.cpu`, cost.cpuMs, 'ms CPU'],
+          ] as const) {
+            const result = { bench, value, unit, dataset: `${dataset}; ${cost.detail}` }
+            process.stderr.write(`  ${JSON.stringify(result)}\n`)
+            results.push(result)
+          }
+        }
         push(
           `dashboard.page.${role}.http`,
           await timeIt(() => get(`/dashboard?from=${day(6)}&to=${day(0)}`, false), ITERATIONS)
@@ -131,6 +148,36 @@ const dashboard: Benchmark = {
     }
     return results
   },
+}
+
+/**
+ * SQL statements and CPU (this process — client and server — plus the
+ * PostgreSQL backends of the run's database) per request, averaged.
+ */
+async function costPerRequest(request: () => Promise<void>, iterations = ITERATIONS) {
+  const knex = db.connection().getWriteClient()
+  let queries = 0
+  const count = () => queries++
+  knex.on('query', count)
+  try {
+    await request()
+    const pgBefore = await backendCpuMs()
+    const nodeBefore = nodeCpuMs()
+    queries = 0
+    for (let i = 0; i < iterations; i++) await request()
+    const perRequest = queries / iterations
+    const nodeMs = (nodeCpuMs() - nodeBefore) / iterations
+    // The sampling query's own cost is negligible next to 100 requests.
+    const pgMs = ((await backendCpuMs()) - pgBefore) / iterations
+    const round = (n: number) => Math.round(n * 100) / 100
+    return {
+      queries: round(perRequest),
+      cpuMs: round(nodeMs + pgMs),
+      detail: `${iterations} requests; ${round(nodeMs)} ms node + ${round(pgMs)} ms PostgreSQL CPU per request`,
+    }
+  } finally {
+    knex.removeListener('query', count)
+  }
 }
 
 export default dashboard

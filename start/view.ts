@@ -8,6 +8,7 @@ import { layoutCounters } from '#services/layout_counters'
 import type User from '#models/user'
 import './view_chat_tools.js'
 import './view_media.js'
+import './view_partial_cache.js'
 
 edge.global('formatDateTime', (value: DateTime | null | undefined, locale = 'es') => {
   if (!value) return ''
