@@ -98,14 +98,20 @@ test.group('Baileys / ban-risk guard', (group) => {
     // Someone who wrote first is not a reach-out.
     double.upsert([double.customerText({ id: 'W-1', text: 'Hola', phone: '593990000103' })])
     await settle(connection)
-    const replyTo = await db
-      .from('conversations')
-      .join('contacts', 'contacts.id', 'conversations.contact_id')
-      .where('contacts.wa_id', '593990000103')
-      .select('conversations.id')
-      .firstOrFail()
+    // The upsert is handled on the session's queue and then through the ingest port.
+    let replyTo: { id: number } | null = null
+    for (let attempt = 0; attempt < 100 && !replyTo; attempt++) {
+      replyTo = await db
+        .from('conversations')
+        .join('contacts', 'contacts.id', 'conversations.contact_id')
+        .where('contacts.wa_id', '593990000103')
+        .select('conversations.id')
+        .first()
+      if (!replyTo) await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    assert.isNotNull(replyTo, 'the customer who wrote first has a chat')
     const { message: reply } = await outbound.submit({
-      conversationId: replyTo.id,
+      conversationId: replyTo!.id,
       authorUserId: agent.id,
       clientId: 'reply-1',
       kind: 'text',
