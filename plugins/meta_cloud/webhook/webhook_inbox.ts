@@ -90,11 +90,17 @@ export class WebhookInbox {
   #acksFirst(): Promise<void> {
     if (this.#intakes === 0 || ACK_PRIORITY_MS <= 0) return yieldToIo()
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ACK_PRIORITY_MS)
-      this.#intakesIdle.push(() => {
+      const resume = () => {
         clearTimeout(timer)
         setImmediate(resolve)
-      })
+      }
+      // Timed out: leave the waiting list, so a steady flood of webhooks does not grow it.
+      const timer = setTimeout(() => {
+        const index = this.#intakesIdle.indexOf(resume)
+        if (index >= 0) this.#intakesIdle.splice(index, 1)
+        resolve()
+      }, ACK_PRIORITY_MS)
+      this.#intakesIdle.push(resume)
     })
   }
 
