@@ -5,8 +5,14 @@
 
 import ConversationEvents from '#events/conversation_events'
 import InboxEvents from '#events/inbox_events'
+import RoutingEvents from '#events/routing_events'
+import TaggingEvents from '#events/tagging_events'
+import TransferEvents from '#events/transfer_events'
 
 export const events = {
   ConversationEvents: ConversationEvents,
   InboxEvents: InboxEvents,
+  RoutingEvents: RoutingEvents,
+  TaggingEvents: TaggingEvents,
+  TransferEvents: TransferEvents,
 }

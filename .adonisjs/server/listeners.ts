@@ -4,6 +4,11 @@
  */
 
 export const listeners = {
+  BroadcastDashboard: () => import('#listeners/broadcast_dashboard'),
+  BroadcastPresence: () => import('#listeners/broadcast_presence'),
   Broadcast: () => import('#listeners/broadcast'),
+  InvalidateDashboardVolume: () => import('#listeners/invalidate_dashboard_volume'),
   NotifyCriticalSystemEvent: () => import('#listeners/notify_critical_system_event'),
+  NotifyTeamWorkflow: () => import('#listeners/notify_team_workflow'),
+  RoutingListener: () => import('#listeners/routing_listener'),
 }
