@@ -18,9 +18,6 @@ export type Admission =
  * failed) until the window frees, and admins are told once per window.
  */
 export class NewContactGuard {
-  /** Per connection, when we last told people the limit was hit (one notice per window). */
-  #announced = new Map<string, number>()
-
   async admit(connection: Connection, contactId: number, now = new Date()): Promise<Admission> {
     const perHour = connection.newContactsPerHour
     const perDay = connection.newContactsPerDay
@@ -70,13 +67,21 @@ export class NewContactGuard {
     })
   }
 
-  /** Surfaces a hit: a warning in the events log and a notice to who manages connections, once per window. */
+  /**
+   * Surfaces a hit: a warning in the events log and a notice to who manages
+   * connections, once per window — the log itself says whether this window was
+   * already announced, so several instances (and restarts) agree.
+   */
   async announce(connection: Connection, admission: Extract<Admission, { ok: false }>) {
-    const key = `${connection.id}:${admission.window}`
-    const last = this.#announced.get(key) ?? 0
     const span = admission.window === 'hour' ? HOUR : DAY
-    if (Date.now() - last < span) return
-    this.#announced.set(key, Date.now())
+    const told = await db
+      .from('system_events')
+      .where('category', 'connection.new_contact_limit')
+      .where('created_at', '>', new Date(Date.now() - span))
+      .whereRaw("context->>'connectionId' = ?", [String(connection.id)])
+      .whereRaw("context->>'window' = ?", [admission.window])
+      .first()
+    if (told) return
     await systemEventLog.record({
       level: 'warning',
       category: 'connection.new_contact_limit',

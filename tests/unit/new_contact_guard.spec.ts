@@ -94,6 +94,15 @@ test.group('Ban-risk guard: new contacts per connection', (group) => {
       .firstOrFail()
     assert.equal(notice.url, `/connections/${connection.id}/edit`)
 
+    // Still over the limit on the next try: it waits again, and nobody is told twice.
+    await db.from('outbox').where('message_id', held.id).update({ next_attempt_at: new Date() })
+    await dispatcher.runOnce()
+    assert.lengthOf(
+      await db.from('system_events').where('category', 'connection.new_contact_limit'),
+      1
+    )
+    assert.lengthOf(await db.from('notifications').where('kind', 'new_contact_limit'), 1)
+
     // A second message to an already-approached contact is not a new contact.
     await outbound.submit({
       conversationId: approached.conversationId,
