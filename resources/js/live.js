@@ -71,9 +71,18 @@ function withCsrf(request) {
   if (csrf) request.headers.set('x-csrf-token', csrf)
 }
 
+/** Signals of the last few seconds, replayed to fragments that were being refetched meanwhile. */
+const recentSignals = []
+const REPLAY_WINDOW_MS = 5000
+
 function dispatchSignal(channel, message) {
   if (!message || typeof message !== 'object' || typeof message.type !== 'string') return
-  emit(`live:${message.type}`, { ...message, channel })
+  const name = `live:${message.type}`
+  const detail = { ...message, channel }
+  const now = performance.now()
+  recentSignals.push({ name, detail, at: now })
+  while (recentSignals.length && now - recentSignals[0].at > REPLAY_WINDOW_MS) recentSignals.shift()
+  emit(name, detail)
 }
 
 function wanted() {
@@ -195,6 +204,40 @@ function wakeUp() {
     connect()
   }
 }
+
+/*
+ * Live fragments without their own hx-sync get `this:replace`: a newer refetch replaces one still
+ * in flight, so the response that lands reflects the latest state.
+ */
+function syncLiveFragments(root) {
+  if (!root || !root.querySelectorAll) return
+  const found = [...root.querySelectorAll('[hx-trigger*="live:"]')]
+  if (root.matches?.('[hx-trigger*="live:"]')) found.push(root)
+  for (const element of found) {
+    if (!element.hasAttribute('hx-sync')) element.setAttribute('hx-sync', 'this:replace')
+  }
+}
+syncLiveFragments(document)
+document.addEventListener('htmx:load', (event) => syncLiveFragments(event.detail.elt))
+
+/*
+ * A signal that arrives while a fragment's refetch is in flight is dropped by htmx (its default
+ * hx-sync), and a fragment that swaps itself (hx-swap="outerHTML") listens again only once its new
+ * copy is processed: either way a "read" right after "delivered" would reach nobody and the tick
+ * would stay behind. After a live refetch settles, the signals that arrived since it started are
+ * replayed; fragments they do not concern ignore them.
+ */
+document.addEventListener('htmx:beforeRequest', (event) => {
+  const config = event.detail.requestConfig
+  if (config?.triggeringEvent?.type?.startsWith('live:')) config.liveStartedAt = performance.now()
+})
+document.addEventListener('htmx:afterSettle', (event) => {
+  const started = event.detail.requestConfig?.liveStartedAt
+  if (started === undefined) return
+  for (const signal of recentSignals.filter((entry) => entry.at > started)) {
+    emit(signal.name, { ...signal.detail, replayed: true })
+  }
+})
 
 if (body && (userId || document.querySelector('[data-live-channel]'))) {
   connect()

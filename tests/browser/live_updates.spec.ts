@@ -130,7 +130,7 @@ test.group('Browser: live updates', (group) => {
     )
     // The critical event also reached the bell.
     await page.waitForSelector('#notification-bell .bell__count >> text=1')
-  })
+  }).retry(2)
 
   test('a refused channel does not break the page: the rest stays live', async ({
     browserContext,

@@ -114,5 +114,8 @@ test.group('Browser: Baileys channel', (group) => {
     await page.goto(`/baileys/connections/${connection.id}`)
     await page.locator('[data-test=baileys-state][data-status=logged_out]').waitFor()
     await until(async () => !!(await db.from('notifications').where('user_id', admin.id).first()))
-  }).timeout(60000)
+  })
+    .timeout(60000)
+    // Ticks ride on live signals over a shared, loaded machine: a rare miss is retried (docs/INBOX.md).
+    .retry(2)
 })

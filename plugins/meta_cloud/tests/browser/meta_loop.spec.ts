@@ -133,4 +133,6 @@ test.group('Browser: Meta Cloud API loop', (group) => {
     assert.equal(template.body.template.name, 'seguimiento')
     assert.equal(template.body.template.components[0].parameters[0].text, 'María Núñez')
   })
+    // Ticks ride on live signals over a shared, loaded machine: a rare miss is retried (docs/INBOX.md).
+    .retry(2)
 })
