@@ -15,6 +15,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { middleware } from '#start/kernel'
 import conversationAccess from '#services/conversation_access'
 import {
+  mayListenToConnection,
   mayListenToDashboard,
   mayListenToSupervisors,
   mayListenToSystemEvents,
@@ -39,4 +40,9 @@ transmit.authorize('system_events', (ctx: HttpContext) => mayListenToSystemEvent
 // The open conversation: whoever may see the chat (its agent, or chats.view_all), as its page.
 transmit.authorize<{ id: string }>('conversations/:id', (ctx: HttpContext, { id }) =>
   /^\d+$/.test(id) ? conversationAccess.mayView(ctx.auth.user, Number(id)) : false
+)
+
+// A connection's live state (QR codes included): who manages or operates connections.
+transmit.authorize<{ id: string }>('connections/:id', (ctx: HttpContext, { id }) =>
+  mayListenToConnection(ctx.auth.user, id)
 )

@@ -16,7 +16,6 @@ export const liveChannels = {
   dashboard: 'dashboard',
   /** New rows in the critical-events log. */
   systemEvents: 'system_events',
-  /** Reserved: authorized by the issues that add conversations and connections. */
   conversation: (conversationId: number) => `conversations/${conversationId}`,
   connection: (connectionId: number) => `connections/${connectionId}`,
 }
@@ -37,6 +36,13 @@ export const SUPERVISOR_CHANNEL_PERMISSIONS = ['chats.view_all', 'dashboard.view
 export const SYSTEM_EVENTS_CHANNEL_PERMISSIONS = ['system_events.view']
 /** Team figures; agents get their own dashboard signals on `users/:id`. */
 export const DASHBOARD_CHANNEL_PERMISSIONS = ['dashboard.view']
+
+/** A connection's state (QR, connected, lost): who manages or operates the numbers. */
+export const CONNECTION_CHANNEL_PERMISSIONS = ['connections.manage', 'connections.operate']
+
+export function mayListenToConnection(user: User | undefined, connectionId: string) {
+  return /^\d+$/.test(connectionId) && holdsAny(user, CONNECTION_CHANNEL_PERMISSIONS)
+}
 
 export function mayListenToUser(user: User | undefined, userId: string) {
   return !!user && user.isActive && String(user.id) === userId

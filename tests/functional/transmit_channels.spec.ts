@@ -81,6 +81,22 @@ test.group('Transmit channels', (group) => {
     }
   })
 
+  test('connections/:id: admins and supervisors are accepted, an agent is refused', async ({
+    assert,
+  }) => {
+    for (const [role, status] of [
+      ['admin', 204],
+      ['supervisor', 204],
+      ['agent', 400],
+    ] as const) {
+      const { session } = await loggedIn(role)
+      const stream = await session.openStream()
+      assert.equal((await session.subscribe(stream.uid, 'connections/1')).status, status, role)
+      assert.equal((await session.subscribe(stream.uid, 'connections/x')).status, 400, role)
+      stream.close()
+    }
+  })
+
   test('supervisors: a custom role needs chats.view_all or dashboard.view', async ({ assert }) => {
     const role = await Role.create({
       key: 'auditor',
