@@ -1,7 +1,7 @@
 import testUtils from '@adonisjs/core/services/test_utils'
 import db from '@adonisjs/lucid/services/db'
-import type { Benchmark, BenchResult } from './harness.js'
-import { timeIt } from './harness.js'
+import type { Benchmark } from './harness.js'
+import { p95Recorder, timeIt } from './harness.js'
 import { loadConversationsDataset } from './datasets/conversations.js'
 import { login } from './http_session.js'
 import { backendCpuMs, nodeCpuMs } from './process_cpu.js'
@@ -29,20 +29,7 @@ const dashboard: Benchmark = {
     const dataset = data.label
     // Fresh statistics and visibility map, as autovacuum would leave them on a live install.
     await db.rawQuery('VACUUM ANALYZE conversations, messages, contacts')
-    const results: BenchResult[] = []
-    const push = (bench: string, timing: { p50: number; p95: number }) => {
-      const result = {
-        bench,
-        value: timing.p95,
-        unit: 'ms p95',
-        p50: timing.p50,
-        p95: timing.p95,
-        dataset,
-        target: TARGET,
-      }
-      process.stderr.write(`  ${JSON.stringify(result)}\n`)
-      results.push(result)
-    }
+    const { results, push } = p95Recorder(dataset, TARGET)
     const day = (offset: number) =>
       new Date(Date.now() - offset * 86400000).toISOString().slice(0, 10)
 

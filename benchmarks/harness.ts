@@ -37,6 +37,28 @@ export async function timeIt(fn: () => Promise<unknown>, iterations = 200, warmu
   return { p50: percentile(samples, 50), p95: percentile(samples, 95), samples }
 }
 
+/**
+ * Collects latency figures of one data set as `ms p95` results, printing each
+ * one to stderr as it lands (a long bench shows progress).
+ */
+export function p95Recorder(dataset: string, target?: string) {
+  const results: BenchResult[] = []
+  const push = (bench: string, timing: { p50: number; p95: number }) => {
+    const result: BenchResult = {
+      bench,
+      value: timing.p95,
+      unit: 'ms p95',
+      p50: timing.p50,
+      p95: timing.p95,
+      dataset,
+      ...(target ? { target } : {}),
+    }
+    process.stderr.write(`  ${JSON.stringify(result)}\n`)
+    results.push(result)
+  }
+  return { results, push }
+}
+
 export function machine() {
   return `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`
 }

@@ -3,8 +3,8 @@ import emitter from '@adonisjs/core/services/emitter'
 import db from '@adonisjs/lucid/services/db'
 import User from '#models/user'
 import conversationSearch, { type ChatListFilters } from '#services/conversation_search'
-import type { Benchmark, BenchResult } from './harness.js'
-import { percentile, timeIt } from './harness.js'
+import type { Benchmark } from './harness.js'
+import { p95Recorder, percentile, timeIt } from './harness.js'
 import { loadConversationsDataset } from './datasets/conversations.js'
 import { login, rssMiB } from './http_session.js'
 
@@ -65,20 +65,7 @@ const inbox: Benchmark = {
   async run() {
     const data = await loadConversationsDataset()
     const dataset = data.label
-    const results: BenchResult[] = []
-    const push = (bench: string, timing: { p50: number; p95: number }) => {
-      const result = {
-        bench,
-        value: timing.p95,
-        unit: 'ms p95',
-        p50: timing.p50,
-        p95: timing.p95,
-        dataset,
-        target: TARGET,
-      }
-      process.stderr.write(`  ${JSON.stringify(result)}\n`)
-      results.push(result)
-    }
+    const { results, push } = p95Recorder(dataset, TARGET)
 
     const phones = await phoneFragments()
     const admin = await User.findOrFail(data.admin.id)

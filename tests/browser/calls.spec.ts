@@ -1,10 +1,9 @@
 import { test } from '@japa/runner'
+import { sandboxChat } from '#plugins/sandbox/tests/helpers/sandbox_test_helpers'
 import type { BrowserContext, Page } from 'playwright'
 import db from '@adonisjs/lucid/services/db'
 import pluginHost from '#plugin_host/plugin_host'
-import { sandboxContext } from '#plugins/sandbox/plugin_context'
-import phone from '#plugins/sandbox/sandbox_phone'
-import { createOrganization, createUser, resetDatabase } from '#tests/helpers/fixtures'
+import { createUser, resetDatabase } from '#tests/helpers/fixtures'
 
 /*
 | WhatsApp calls end to end in real Chromium, with the calls plugin on: the
@@ -31,27 +30,6 @@ async function notificationKinds(userId: number) {
   return rows.map((row) => row.kind as string)
 }
 
-/** A sandbox line whose customer Ana already has a chat assigned to `agentId`. */
-async function sandboxChat(agentId: number) {
-  await createOrganization()
-  await pluginHost.enable('sandbox', null)
-  await pluginHost.enable('calls', null)
-  const connection = await sandboxContext().ports.channels.createConnection({ name: 'Demo' })
-  const customer = await phone.customerFor(connection.id, {
-    name: 'Ana Ríos',
-    phone: '+593991112233',
-  })
-  const { conversationId } = await phone.customerSays(connection.id, customer, 'Buenas tardes')
-  await db
-    .from('conversations')
-    .where('id', conversationId)
-    .update({ assigned_user_id: agentId, state: 'pending' })
-  return {
-    conversationId,
-    phoneUrl: `/sandbox/connections/${connection.id}/phone?customer=${customer.id}`,
-  }
-}
-
 /** The agent's chat, open and listening to its conversation and to the agent's notifications. */
 async function agentInbox(context: BrowserContext, agentId: number, conversationId: number) {
   const inbox = await context.newPage()
@@ -72,7 +50,7 @@ test.group('Browser: calls', (group) => {
   }) => {
     const agent = await createUser('agent', { fullName: 'Pedro Agente' })
     const admin = await createUser('admin')
-    const { conversationId, phoneUrl } = await sandboxChat(agent.id)
+    const { conversationId, phoneUrl } = await sandboxChatWithCalls(agent.id)
 
     await browserContext.loginAs(agent)
     const inbox = await agentInbox(browserContext, agent.id, conversationId)
@@ -130,7 +108,7 @@ test.group('Browser: calls', (group) => {
   }) => {
     const agent = await createUser('agent', { fullName: 'Pedro Agente' })
     const admin = await createUser('admin')
-    const { conversationId, phoneUrl } = await sandboxChat(agent.id)
+    const { conversationId, phoneUrl } = await sandboxChatWithCalls(agent.id)
     await pluginHost.saveSettings(
       'calls',
       {
@@ -183,3 +161,10 @@ test.group('Browser: calls', (group) => {
     }
   })
 })
+
+/** The shared sandbox chat, with the calls plugin on. */
+async function sandboxChatWithCalls(agentId: number) {
+  const chat = await sandboxChat(agentId)
+  await pluginHost.enable('calls', null)
+  return chat
+}

@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import { sandboxChat } from '#plugins/sandbox/tests/helpers/sandbox_test_helpers'
 import type { Page } from 'playwright'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -6,11 +7,9 @@ import { join } from 'node:path'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import Message from '#models/message'
-import pluginHost from '#plugin_host/plugin_host'
 import mediaStore from '#services/media_store'
-import { sandboxContext } from '#plugins/sandbox/plugin_context'
 import phone from '#plugins/sandbox/sandbox_phone'
-import { createOrganization, createUser, resetDatabase } from '#tests/helpers/fixtures'
+import { createUser, resetDatabase } from '#tests/helpers/fixtures'
 
 /*
 | Media end to end in real Chromium: the customer writes on the sandbox
@@ -28,23 +27,6 @@ async function listening(page: Page, channel: string) {
   await page.waitForFunction(
     `(document.body.dataset.liveChannels || '').split(' ').includes(${JSON.stringify(channel)})`
   )
-}
-
-/** A sandbox line whose customer Ana already has a chat assigned to `agentId`. */
-async function sandboxChat(agentId: number) {
-  await createOrganization()
-  await pluginHost.enable('sandbox', null)
-  const connection = await sandboxContext().ports.channels.createConnection({ name: 'Demo' })
-  const customer = await phone.customerFor(connection.id, {
-    name: 'Ana Ríos',
-    phone: '+593991112233',
-  })
-  const { conversationId } = await phone.customerSays(connection.id, customer, 'Buenas tardes')
-  await db
-    .from('conversations')
-    .where('id', conversationId)
-    .update({ assigned_user_id: agentId, state: 'pending' })
-  return { connection, customer, conversationId }
 }
 
 test.group('Browser: media', (group) => {

@@ -1,6 +1,11 @@
 import app from '@adonisjs/core/services/app'
 import type { Kernel } from '@adonisjs/core/ace'
+import db from '@adonisjs/lucid/services/db'
 import Connection from '#models/connection'
+import pluginHost from '#plugin_host/plugin_host'
+import { sandboxContext } from '#plugins/sandbox/plugin_context'
+import phone from '#plugins/sandbox/sandbox_phone'
+import { createOrganization } from '#tests/helpers/fixtures'
 
 /** Runs an ace command in the test process; its logs come back as plain lines. */
 export async function runAce(name: string, argv: string[]) {
@@ -30,4 +35,26 @@ export function otherPluginConnection() {
     knownClientsOnly: false,
     isActive: true,
   })
+}
+
+/** A sandbox line whose customer Ana already has a chat assigned to `agentId` (browser flows). */
+export async function sandboxChat(agentId: number) {
+  await createOrganization()
+  await pluginHost.enable('sandbox', null)
+  const connection = await sandboxContext().ports.channels.createConnection({ name: 'Demo' })
+  const customer = await phone.customerFor(connection.id, {
+    name: 'Ana Ríos',
+    phone: '+593991112233',
+  })
+  const { conversationId } = await phone.customerSays(connection.id, customer, 'Buenas tardes')
+  await db
+    .from('conversations')
+    .where('id', conversationId)
+    .update({ assigned_user_id: agentId, state: 'pending' })
+  return {
+    connection,
+    customer,
+    conversationId,
+    phoneUrl: `/sandbox/connections/${connection.id}/phone?customer=${customer.id}`,
+  }
 }
