@@ -48,6 +48,9 @@ test.group('Browser: Meta Cloud API loop', (group) => {
     browserContext,
     assert,
   }) => {
+    // A retry runs only this body, not the group's hooks: start clean here too.
+    await resetDatabase()
+    fake.reset()
     await metaConnection(fake)
     const agent = await createUser('agent', { fullName: 'Pedro Agente' })
     const first = fake.customerMessage(FIXTURE_NUMBER.phoneNumberId, {
