@@ -72,7 +72,11 @@ export async function prepareBenchCluster() {
   } finally {
     await client.end()
   }
-  process.env.DATABASE_URL = `postgres://postgres:${PASSWORD}@127.0.0.1:${PORT}/${database}`
+  // Over the cluster's Unix socket when it has one, as `npm start` does (EmbeddedDatabaseProvider).
+  const socketDir = cluster.connectableSocketDir()
+  process.env.DATABASE_URL =
+    `postgres://postgres:${PASSWORD}@127.0.0.1:${PORT}/${database}` +
+    (socketDir ? `?host=${encodeURIComponent(socketDir)}` : '')
   const otherRuns = async (connection: pg.Client) => {
     const { rows } = await connection.query(
       "SELECT datname FROM pg_database WHERE datname LIKE 'chasqui\\_bench\\_%'"

@@ -1,5 +1,4 @@
 import os from 'node:os'
-import { readFileSync } from 'node:fs'
 import testUtils from '@adonisjs/core/services/test_utils'
 import db from '@adonisjs/lucid/services/db'
 import ingest from '#channels/ingest_service'
@@ -8,14 +7,13 @@ import type { Benchmark, BenchResult } from './harness.js'
 import { percentile } from './harness.js'
 import { BENCH_PLUGIN_KEY, loadConversationsDataset } from './datasets/conversations.js'
 import { rssMiB } from './http_session.js'
+import { backendCpuMs } from './process_cpu.js'
 import { LiveSession } from '../tests/helpers/live_session.js'
 
 const TARGET = '≥ 500 msg/s'
 const SEQUENTIAL = Number(process.env.BENCH_INGEST_SEQUENTIAL ?? 2000)
 const CONCURRENT = Number(process.env.BENCH_INGEST_CONCURRENT ?? 8000)
 const CALLERS = Number(process.env.BENCH_INGEST_CALLERS ?? 8)
-/** Linux's USER_HZ: /proc reports CPU times in these ticks. */
-const CLOCK_TICKS = 100
 
 interface Known {
   waId: string
@@ -61,34 +59,6 @@ function traffic(known: Known[], connectionIds: number[], count: number, run: st
   return messages
 }
 
-/**
- * CPU time (ms) used so far by the PostgreSQL backends serving this
- * database, from /proc: with the machine shared, wall-clock throughput
- * says more about the neighbours than about the code; CPU per message does not.
- */
-async function backendCpu(): Promise<Map<number, number>> {
-  const rows = await db.rawQuery(
-    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()'
-  )
-  const cpu = new Map<number, number>()
-  for (const { pid } of rows.rows as { pid: number }[]) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-      // utime and stime, fields 14 and 15 of stat (11 and 12 after the command), in clock ticks.
-      cpu.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS)
-    } catch {
-      // not on this machine (a remote server): the figure is left out
-    }
-  }
-  return cpu
-}
-
-function cpuSpent(before: Map<number, number>, after: Map<number, number>) {
-  let total = 0
-  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0)
-  return total
-}
-
 /** Feeds the port with `callers` concurrent callers; returns throughput and per-call latency. */
 async function feed(
   port: IngestPort,
@@ -103,7 +73,7 @@ async function feed(
   pgMs: number
 }> {
   const latencies: number[] = []
-  const pgBefore = await backendCpu()
+  const pgBefore = await backendCpuMs()
   const cpu = process.cpuUsage()
   let next = 0
   let duplicates = 0
@@ -123,7 +93,7 @@ async function feed(
   latencies.sort((a, b) => a - b)
   const used = process.cpuUsage(cpu)
   const nodeMs = (used.user + used.system) / 1000 / messages.length
-  const pgMs = cpuSpent(pgBefore, await backendCpu()) / messages.length
+  const pgMs = ((await backendCpuMs()) - pgBefore) / messages.length
   process.stderr.write(
     `    CPU per message: node ${nodeMs.toFixed(2)} ms + PostgreSQL ${pgMs.toFixed(2)} ms; wall ${((seconds * 1000) / messages.length).toFixed(2)} ms/msg\n`
   )

@@ -22,6 +22,9 @@ export default class EmbeddedDatabaseProvider {
       },
     })
     await this.#cluster.start()
+    // Lucid (booted after this provider) connects through the socket when the server has one.
+    const socketDir = this.#cluster.connectableSocketDir()
+    if (socketDir) this.app.config.set('database.connections.postgres.connection.host', socketDir)
   }
 
   async shutdown() {

@@ -8,6 +8,7 @@
 | differs.
 */
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import { preparedQuery } from '#services/prepared_query'
 import { activityUpdate, type ActivityInput } from '#channels/conversation_activity'
 import { UnknownConnectionError } from '#channels/ingest_support'
 
@@ -103,7 +104,8 @@ export async function insertInboundMessage(
   const quoted = row.reply_to_external_id
     ? `(SELECT id FROM messages WHERE connection_id = :m_connection_id AND external_id = :m_reply_to_external_id LIMIT 1)`
     : 'NULL'
-  const result = await trx.rawQuery(
+  const result = await preparedQuery(
+    trx,
     `WITH inserted AS (
        INSERT INTO messages (${columns.join(', ')}, reply_to_message_id)
        VALUES (${values.join(', ')}, ${quoted})

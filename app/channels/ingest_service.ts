@@ -175,6 +175,7 @@ export class IngestService implements IngestPort {
         conversationId: result.conversationId,
         contactId: result.contactId,
         messageId: result.messageId,
+        at: input.at,
       })
     } else {
       await publish('conversation:message_received', {
@@ -186,6 +187,7 @@ export class IngestService implements IngestPort {
         direction,
         opened: result.opened,
         assignedUserId,
+        at: input.at,
       })
     }
     return result

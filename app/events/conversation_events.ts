@@ -40,6 +40,8 @@ export interface MessageReceivedEvent {
    * message; absent when the emitter did not know it (listeners look it up).
    */
   assignedUserId?: number | null
+  /** The message's time as stored (`created_at`); absent when the emitter did not say. */
+  at?: Date
 }
 
 export interface MessageImportedEvent {
@@ -47,6 +49,8 @@ export interface MessageImportedEvent {
   conversationId: number
   contactId: number
   messageId: number
+  /** The message's time as stored (`created_at`). */
+  at?: Date
 }
 
 export interface MessageSubmittedEvent {

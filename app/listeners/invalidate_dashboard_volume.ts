@@ -9,7 +9,8 @@ import dashboardVolumeRollup from '#services/dashboard_volume_rollup'
 export default class InvalidateDashboardVolume {
   async handle({
     messageId,
+    at,
   }: EventsList['conversation:message_received'] | EventsList['conversation:message_imported']) {
-    await dashboardVolumeRollup.invalidate(messageId)
+    await dashboardVolumeRollup.invalidate(messageId, at)
   }
 }

@@ -65,7 +65,9 @@ export class DashboardVolumeRollup {
    * A message was stored for a day that may already be counted: forget the
    * days around it (±1 covers every time zone), unless it is recent.
    */
-  async invalidate(messageId: number) {
+  async invalidate(messageId: number, at?: Date) {
+    // Within the grace period no day of it is counted yet: nothing to read (the common case).
+    if (at && at.getTime() > Date.now() - ROLLUP_GRACE_MINUTES * 60_000) return
     await db.rawQuery(
       `DELETE FROM dashboard_volume_days d USING messages m
        WHERE m.id = ? AND m.created_at < now() - make_interval(mins => ?)

@@ -1,4 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
+import { preparedQuery } from '#services/prepared_query'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { publish } from '#events/inbox_events'
 import type { AssignmentReason } from '#services/routing/assignment_history'
@@ -101,7 +102,8 @@ export class AssignmentEngine {
     // One statement: the routing lock (a materialized CTE runs before the row locks of the
     // outer query), then everything the decision needs, the conversation row locked until commit.
     const row = (
-      await trx.rawQuery(
+      await preparedQuery(
+        trx,
         `WITH routing_lock AS MATERIALIZED (
            SELECT pg_advisory_xact_lock(hashtextextended('chasqui:routing', 0))
          )
@@ -160,7 +162,8 @@ export class AssignmentEngine {
     }
 
     // Assignment, the agent's tie-breaker and the history line in one statement.
-    await trx.rawQuery(
+    await preparedQuery(
+      trx,
       `WITH assigned AS (
          UPDATE conversations
             SET assigned_user_id = :user,
@@ -220,7 +223,8 @@ export class AssignmentEngine {
     routingState: 'queued' | 'unknown_sender' | 'manual',
     queue: boolean
   ) {
-    await trx.rawQuery(
+    await preparedQuery(
+      trx,
       `UPDATE conversations
           SET routing_state = ?,
               routing_queued_at = CASE WHEN ? THEN COALESCE(routing_queued_at, opened_at) ELSE NULL END

@@ -3,6 +3,7 @@ import logger from '@adonisjs/core/services/logger'
 import outbound from '#channels/outbound_service'
 import { isWithinBusinessHours } from '#services/routing/business_hours'
 import { isKnownSender } from '#services/routing/known_senders'
+import { preparedQuery } from '#services/prepared_query'
 import type { BusinessHours } from '#models/connection'
 
 export type AutomaticReplyKind = 'welcome' | 'out_of_hours' | 'unknown_sender' | 'farewell'
@@ -25,20 +26,17 @@ export type AutomaticReplyKind = 'welcome' | 'out_of_hours' | 'unknown_sender' |
  */
 export class AutomaticMessages {
   async afterInbound(conversationId: number, options: { opened: boolean; at?: Date }) {
-    const row = await db
-      .from('conversations as c')
-      .join('connections as k', 'k.id', 'c.connection_id')
-      .where('c.id', conversationId)
-      .select(
-        'c.state',
-        'c.contact_id',
-        'k.known_clients_only',
-        'k.unknown_sender_message',
-        'k.welcome_message',
-        'k.out_of_hours_message',
-        'k.business_hours'
+    // Runs for every customer message: prepared, so it is planned once per connection.
+    const [row] = (
+      await preparedQuery(
+        db,
+        `SELECT c.state, c.contact_id, k.known_clients_only, k.unknown_sender_message,
+                k.welcome_message, k.out_of_hours_message, k.business_hours
+           FROM conversations c JOIN connections k ON k.id = c.connection_id
+          WHERE c.id = ?`,
+        [conversationId]
       )
-      .first()
+    ).rows
     if (!row || row.state === 'resolved') return null
 
     if (row.known_clients_only && !(await isKnownSender(db, row.contact_id))) {

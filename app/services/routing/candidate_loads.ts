@@ -1,4 +1,5 @@
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import { preparedQuery } from '#services/prepared_query'
 import { IDLE_MINUTES_SQL } from '#services/routing/agent_presence'
 
 export interface Candidate {
@@ -45,7 +46,8 @@ export async function availableCandidates(
   userIds: number[]
 ): Promise<Candidate[]> {
   if (!userIds.length) return []
-  const result = await trx.rawQuery(
+  const result = await preparedQuery(
+    trx,
     `WITH pool AS (SELECT unnest(?::int[]) AS user_id) ${AVAILABLE}`,
     [[...new Set(userIds)]]
   )
@@ -59,7 +61,8 @@ export async function leastLoadedAmong(
   limit: number | null
 ): Promise<Candidate | null> {
   if (!userIds.length) return null
-  const result = await trx.rawQuery(
+  const result = await preparedQuery(
+    trx,
     `WITH pool AS (SELECT unnest(CAST(:ids AS int[])) AS user_id) ${AVAILABLE} ${LEAST_LOADED}`,
     { ids: [...new Set(userIds)], limit: limit ?? -1 }
   )
@@ -77,7 +80,8 @@ export async function leastLoadedInPool(
   departmentId: number | null,
   limit: number | null
 ): Promise<Candidate | null> {
-  const result = await trx.rawQuery(
+  const result = await preparedQuery(
+    trx,
     `WITH own AS (SELECT user_id FROM connection_agents WHERE connection_id = :connection),
           pool AS (
             SELECT user_id FROM own
