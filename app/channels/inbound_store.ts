@@ -2,7 +2,7 @@
 | The inbound message path in as few round trips as it can take (it runs
 | for every customer message; docs/BENCHMARKS.md has the figures):
 | 1. the connection check, the (connection, contact) lock and the open
-|    conversation's row lock travel together;
+|    conversation's row lock are one call of a database function;
 | 2. the message insert and the conversation's counters are one statement.
 | The rules are the ones of conversation_activity.ts; only the packaging
 | differs.
@@ -26,10 +26,8 @@ function safeId(value: number) {
 /**
  * Checks the reporting connection (owned by `pluginKey` when given), takes
  * the (connection, contact) lock of lockContactConversations, then locks the
- * open conversation. Three statements sent as one simple query (the ids are
- * integers checked above, so inlining them is safe): each statement takes its
- * own snapshot, so the conversation lookup sees everything committed by
- * whoever held the lock before us, as with separate round trips.
+ * open conversation — one call of the database function
+ * chasqui_lock_for_message (its migration says why it is a function).
  */
 export async function lockForMessage(
   trx: TransactionClientContract,
@@ -37,23 +35,17 @@ export async function lockForMessage(
   contactId: number,
   pluginKey: string | null
 ): Promise<LockedForMessage> {
-  const connection = safeId(connectionId)
-  const contact = safeId(contactId)
-  const results = await trx.rawQuery(
-    `SELECT plugin_key, default_department_id FROM connections WHERE id = ${connection};
-     SELECT pg_advisory_xact_lock(hashtextextended('chasqui:conversation:${connection}:${contact}', 0));
-     SELECT id FROM conversations
-      WHERE connection_id = ${connection} AND contact_id = ${contact} AND state <> 'resolved'
-      LIMIT 1 FOR UPDATE`
+  const result = await preparedQuery(
+    trx,
+    'SELECT plugin_key, default_department_id, open_conversation_id FROM chasqui_lock_for_message(?, ?)',
+    [safeId(connectionId), safeId(contactId)]
   )
-  const [connectionResult, , openResult] = results as { rows: any[] }[]
-  const row = connectionResult.rows[0]
+  const row = result.rows[0]
   if (!row || (pluginKey && row.plugin_key !== pluginKey))
     throw new UnknownConnectionError(connectionId, pluginKey)
-  const open = openResult.rows[0]
   return {
     departmentId: row.default_department_id === null ? null : Number(row.default_department_id),
-    openConversationId: open ? Number(open.id) : null,
+    openConversationId: row.open_conversation_id === null ? null : Number(row.open_conversation_id),
   }
 }
 

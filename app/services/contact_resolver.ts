@@ -1,6 +1,7 @@
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { ContactIdentity } from '#channels/ingest_port'
 import { normalizeWaId, toE164, waIdToE164 } from '#services/phone_numbers'
+import { preparedQuery } from '#services/prepared_query'
 
 export interface ResolvedContact {
   id: number
@@ -104,12 +105,15 @@ export class ContactResolver {
     return (row?.default_country_code as string | undefined) ?? 'EC'
   }
 
+  /** Every contact holding one of the identifiers (prepared: it runs for every inbound message). */
   private async candidates(ids: NormalizedIdentity, trx: TransactionClientContract) {
-    const query = trx.from('contacts').select('*')
-    query.where((where) => {
-      for (const [column, key] of PRIORITY) if (ids[key]) where.orWhere(column, ids[key] as string)
-    })
-    return (await query) as ContactRow[]
+    const present = PRIORITY.filter(([, key]) => ids[key])
+    const result = await preparedQuery<{ rows: ContactRow[] }>(
+      trx,
+      `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE ${present.map(([column]) => `${column} = ?`).join(' OR ')}`,
+      present.map(([, key]) => ids[key])
+    )
+    return result.rows.map((row) => ({ ...row, id: Number(row.id) }))
   }
 
   private pick(candidates: ContactRow[], ids: NormalizedIdentity) {
@@ -148,6 +152,9 @@ export class ContactResolver {
     return true
   }
 }
+
+const CONTACT_COLUMNS =
+  'id, display_name, profile_name, username, phone_e164, wa_id, lid, bsuid, profile_photo_url'
 
 interface ContactRow {
   id: number
