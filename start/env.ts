@@ -18,6 +18,7 @@ export default await Env.create(new URL('../', import.meta.url), {
   /* Database: external when DATABASE_URL is set, embedded otherwise */
   DATABASE_URL: Env.schema.string.optional(),
   DB_POOL_MAX: Env.schema.number.optional(),
+  DB_PREPARED_STATEMENTS: Env.schema.boolean.optional(),
   EMBEDDED_PG_DIR: Env.schema.string.optional(),
   EMBEDDED_PG_PORT: Env.schema.number.optional(),
   EMBEDDED_PG_PASSWORD: Env.schema.string.optional(),

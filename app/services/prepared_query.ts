@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
+import env from '#start/env'
 
 /*
 | PostgreSQL plans every statement it receives unless the statement is
@@ -12,7 +13,13 @@ import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 | name on every connection and two different texts never share one. Only
 | for statements run many times per second with an explicit column list:
 | a cached `SELECT *` breaks when a migration adds a column under it.
+|
+| DB_PREPARED_STATEMENTS=false turns naming off, for a pooler in front of
+| an external database that cannot keep named statements (PgBouncer in
+| transaction mode before 1.21).
 */
+
+const enabled = env.get('DB_PREPARED_STATEMENTS', true)
 
 const names = new Map<string, string>()
 
@@ -32,6 +39,6 @@ export function preparedQuery<Result = any>(
   bindings?: any
 ) {
   const query = client.rawQuery<Result>(sql, bindings)
-  query.knexQuery.options({ name: nameOf(sql) })
+  if (enabled) query.knexQuery.options({ name: nameOf(sql) })
   return query
 }
