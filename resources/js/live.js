@@ -224,12 +224,14 @@ document.addEventListener('htmx:load', (event) => syncLiveFragments(event.detail
  * A signal that arrives while a fragment's refetch is in flight is dropped by htmx (its default
  * hx-sync), and a fragment that swaps itself (hx-swap="outerHTML") listens again only once its new
  * copy is processed: either way a "read" right after "delivered" would reach nobody and the tick
- * would stay behind. After a live refetch settles, the signals that arrived since it started are
- * replayed; fragments they do not concern ignore them.
+ * would stay behind. The same holds for any other request that brings a fragment in — the
+ * composer's answer inserts the agent's message, and its "sent" may arrive before that answer
+ * does. So after every htmx request settles, the signals that arrived since it started are
+ * replayed; fragments they do not concern ignore them, the others refetch once more.
  */
 document.addEventListener('htmx:beforeRequest', (event) => {
   const config = event.detail.requestConfig
-  if (config?.triggeringEvent?.type?.startsWith('live:')) config.liveStartedAt = performance.now()
+  if (config) config.liveStartedAt = performance.now()
 })
 document.addEventListener('htmx:afterSettle', (event) => {
   const started = event.detail.requestConfig?.liveStartedAt
