@@ -13,7 +13,7 @@ import type { ContactIdentity } from '#channels/ingest_port'
 | What feature plugins (calls, contact sync, bots…) may read and do in the
 | core, without touching core tables: they react to core events, which carry
 | ids, and come here for the rest. Channel plugins use `ingest` and
-| `channels` instead.
+| `channels`, and come here too for reads such as `latestInboundMessage`.
 */
 
 export interface ConversationSummary {
@@ -78,6 +78,27 @@ export class ConversationsPort {
       metadata: row.metadata ?? {},
       createdAt: new Date(row.created_at),
     }
+  }
+
+  /**
+   * The customer's newest message the provider knows by id (calls aside):
+   * channels that acknowledge reads do it on that one, which covers the earlier ones.
+   */
+  async latestInboundMessage(
+    conversationId: number
+  ): Promise<{ connectionId: number; externalId: string } | null> {
+    const row = await db
+      .from('messages')
+      .where('conversation_id', conversationId)
+      .where('direction', 'in')
+      .whereNotNull('external_id')
+      .whereNot('kind', 'call')
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .select('connection_id', 'external_id')
+      .first()
+    if (!row) return null
+    return { connectionId: Number(row.connection_id), externalId: row.external_id }
   }
 
   /**

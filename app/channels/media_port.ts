@@ -2,11 +2,13 @@
 | `ctx.ports.media`: how channel plugins keep message files (docs/PLUGINS.md).
 | Files live in the core's content-addressed media store; a plugin reports
 | the returned `path` in `ingest.message({ media })` and reads the files of
-| outbound messages (OutboundMessage.media.path) back through `stream()`.
+| outbound messages (OutboundMessage.media.path) back through `read()` or `stream()`.
 */
 import type { ReadStream } from 'node:fs'
-import mediaPolicy, { type MediaKind } from '#services/media_policy'
+import { readFile } from 'node:fs/promises'
+import mediaPolicy, { MediaRefusedException, type MediaKind } from '#services/media_policy'
 import mediaStore, { type StoredMedia } from '#services/media_store'
+import { contentDisposition } from '#controllers/media_controller'
 
 export interface AcceptedInboundMedia extends StoredMedia {
   kind: MediaKind
@@ -22,14 +24,23 @@ export interface MediaPort {
     source: Buffer | string,
     options?: { filename?: string | null; voice?: boolean }
   ): Promise<AcceptedInboundMedia>
-  /** Stores a file as the provider delivered it (any type: customers may send videos). */
+  /** True for the refusal `accept()` throws: `translate()` gives the reason to show people. */
+  isRefusal(error: unknown): error is MediaRefusedException
+  /**
+   * Stores a file as the provider delivered it (any type: customers may send
+   * videos). `at` picks the month folder: the provider's time for history.
+   */
   put(
     source: Buffer | string,
-    options: { mime: string; ext: string; filename?: string | null }
+    options: { mime: string; ext: string; filename?: string | null; at?: Date }
   ): Promise<StoredMedia>
   exists(path: string): Promise<boolean>
   /** A stored file's bytes (check `exists` first). */
   stream(path: string): ReadStream
+  /** A stored file's bytes at once, for providers that upload a Buffer. */
+  read(path: string): Promise<Buffer>
+  /** The Content-Disposition header the core serves message files with (RFC 6266 filename*). */
+  contentDisposition(type: 'inline' | 'attachment', filename: string | null): string
 }
 
 export const mediaPort: MediaPort = {
@@ -42,9 +53,12 @@ export const mediaPort: MediaPort = {
     })
     return { ...stored, kind: accepted.kind }
   },
+  isRefusal: (error): error is MediaRefusedException => error instanceof MediaRefusedException,
   put: (source, options) => mediaStore.put(source, options),
   exists: (path) => mediaStore.exists(path),
   stream: (path) => mediaStore.stream(path),
+  read: (path) => readFile(mediaStore.absolutePath(path)),
+  contentDisposition,
 }
 
 declare module '#plugin_host/contract' {

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import type { AnyMessageContent, MiscMessageGenerationOptions } from '@whiskeysockets/baileys'
 import {
   ChannelSendError,
@@ -7,7 +6,6 @@ import {
   type ChannelDriver,
   type OutboundMessage,
 } from '#channels/channel_driver'
-import mediaStore from '#services/media_store'
 import type { SessionManager } from './session_manager.js'
 
 export const CAPABILITIES: ChannelCapabilities = {
@@ -116,7 +114,7 @@ export class BaileysDriver implements ChannelDriver {
         reason: `This line cannot send ${message.kind} messages`,
       })
     }
-    const bytes = await readFile(mediaStore.absolutePath(message.media.path))
+    const bytes = await this.manager.media.read(message.media.path)
     const caption = message.body ?? undefined
     switch (message.kind) {
       case 'image':

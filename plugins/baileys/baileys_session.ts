@@ -9,6 +9,7 @@ import {
   type WAMessage,
 } from '@whiskeysockets/baileys'
 import type { IngestPort } from '#channels/ingest_port'
+import type { MediaPort } from '#channels/media_port'
 import type { ConnectionStatus } from '#channels/channel_driver'
 import type { SystemEventInput } from '#services/system_event_log'
 import { useDbAuthState, type DbAuthState } from './auth_state.js'
@@ -23,6 +24,7 @@ export interface SessionDeps {
   connectionId: number
   db: Database
   ingest: IngestPort
+  media: MediaPort
   runtime: BaileysRuntime
   logger: ILogger
   record(event: Omit<SystemEventInput, 'source'>): Promise<void>
@@ -74,6 +76,7 @@ export class BaileysSession {
       connectionId: deps.connectionId,
       db: deps.db,
       ingest: deps.ingest,
+      media: deps.media,
       store: this.store,
       runtime: deps.runtime,
       logger: deps.logger,

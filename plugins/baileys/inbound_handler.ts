@@ -5,8 +5,8 @@ import {
   type BaileysEventMap,
   type WAMessage,
 } from '@whiskeysockets/baileys'
-import mediaStore from '#services/media_store'
 import type { ContactIdentity, IngestPort, NormalizedInboundMessage } from '#channels/ingest_port'
+import type { MediaPort } from '#channels/media_port'
 import { lookupLidMapping } from './auth_state.js'
 import {
   extensionFor,
@@ -26,6 +26,7 @@ export interface InboundOptions {
   connectionId: number
   db: Database
   ingest: IngestPort
+  media: MediaPort
   store: MessageStore
   runtime: BaileysRuntime
   logger: ILogger
@@ -342,7 +343,7 @@ export class InboundHandler {
       if (!socket) throw new Error('not connected')
       const bytes = await this.options.runtime.download(message, socket, this.options.logger)
       const mime = media.mime?.split(';')[0].trim() || 'application/octet-stream'
-      const stored = await mediaStore.put(bytes, {
+      const stored = await this.options.media.put(bytes, {
         mime,
         ext: extensionFor(media.mime, media.type),
         filename: media.filename,

@@ -9,6 +9,7 @@ function makeManager(ctx: BaileysContext) {
   return new SessionManager({
     db: ctx.db,
     ingest: ctx.ports.ingest,
+    media: ctx.ports.media,
     // Baileys logs every decryption retry at length (CONTRACTS.md B.8 #1): warnings only by default.
     logger: ctx.logger.child(
       { lib: 'baileys' },

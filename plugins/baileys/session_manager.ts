@@ -1,5 +1,6 @@
 import type { Database } from '@adonisjs/lucid/database'
 import type { IngestPort } from '#channels/ingest_port'
+import type { MediaPort } from '#channels/media_port'
 import type { SystemEventInput } from '#services/system_event_log'
 import { BaileysSession } from './baileys_session.js'
 import { SessionLease } from './session_lease.js'
@@ -9,6 +10,7 @@ import { REASONS } from './reasons.js'
 export interface ManagerDeps {
   db: Database
   ingest: IngestPort
+  media: MediaPort
   logger: ILogger
   record(event: Omit<SystemEventInput, 'source'>): Promise<void>
   /** The plugin's connection ids (ctx.ports.channels.connections()). */
@@ -33,6 +35,11 @@ export class SessionManager {
     private deps: ManagerDeps,
     readonly owner?: string
   ) {}
+
+  /** The core's media store, where drivers read the files they send. */
+  get media() {
+    return this.deps.media
+  }
 
   get lease() {
     this.#lease ??= new SessionLease(this.deps.db, this.owner, baileysRuntime().leaseTtlMs)
@@ -109,6 +116,7 @@ export class SessionManager {
       connectionId,
       db: this.deps.db,
       ingest: this.deps.ingest,
+      media: this.deps.media,
       runtime: baileysRuntime(),
       logger: this.deps.logger,
       record: this.deps.record,
@@ -186,6 +194,7 @@ export class SessionManager {
       connectionId,
       db: this.deps.db,
       ingest: this.deps.ingest,
+      media: this.deps.media,
       runtime: baileysRuntime(),
       logger: this.deps.logger,
       record: this.deps.record,

@@ -1,6 +1,4 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { MediaRefusedException } from '#services/media_policy'
-import { contentDisposition } from '#controllers/media_controller'
 import { sandboxContext } from './plugin_context.js'
 import phone from './sandbox_phone.js'
 import calls from './sandbox_calls.js'
@@ -88,12 +86,11 @@ export async function sendAsCustomer(ctx: HttpContext) {
   }
   let media = null
   if (file?.tmpPath) {
+    const mediaPort = sandboxContext().ports.media
     try {
-      media = await sandboxContext().ports.media.accept(file.tmpPath, {
-        filename: file.clientName,
-      })
+      media = await mediaPort.accept(file.tmpPath, { filename: file.clientName })
     } catch (error) {
-      if (!(error instanceof MediaRefusedException)) throw error
+      if (!mediaPort.isRefusal(error)) throw error
       ctx.session.flash(
         'error',
         error.translate((key, values) => ctx.i18n.t(key, values))
@@ -119,7 +116,7 @@ export async function showMedia(ctx: HttpContext) {
   ctx.response.header('Content-Type', mime)
   ctx.response.header(
     'Content-Disposition',
-    contentDisposition(inline ? 'inline' : 'attachment', message.media_filename)
+    media.contentDisposition(inline ? 'inline' : 'attachment', message.media_filename)
   )
   ctx.response.header('X-Content-Type-Options', 'nosniff')
   ctx.response.header('Content-Security-Policy', "default-src 'none'; sandbox")

@@ -1,4 +1,3 @@
-import db from '@adonisjs/lucid/services/db'
 import { metaContext } from '../plugin_context.js'
 import metaNumbers from '../numbers/meta_numbers.js'
 
@@ -9,23 +8,14 @@ import metaNumbers from '../numbers/meta_numbers.js'
  * response; a failure only costs the blue ticks on the customer's phone.
  */
 export async function markConversationRead(conversationId: number) {
-  const latest = await db
-    .from('messages')
-    .where('conversation_id', conversationId)
-    .where('direction', 'in')
-    .whereNotNull('external_id')
-    .whereNot('kind', 'call')
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .select('connection_id', 'external_id')
-    .first()
+  const latest = await metaContext().ports.conversations.latestInboundMessage(conversationId)
   if (!latest) return false
-  const number = await metaNumbers.byConnection(Number(latest.connection_id))
+  const number = await metaNumbers.byConnection(latest.connectionId)
   if (!number?.markRead) return false
   await metaNumbers.graphFor(number).post(`${number.phoneNumberId}/messages`, {
     messaging_product: 'whatsapp',
     status: 'read',
-    message_id: latest.external_id,
+    message_id: latest.externalId,
   })
   return true
 }

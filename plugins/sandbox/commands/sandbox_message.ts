@@ -3,7 +3,6 @@ import type { CommandOptions } from '@adonisjs/core/types/ace'
 import i18nManager from '@adonisjs/i18n/services/main'
 import { resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { MediaRefusedException } from '#services/media_policy'
 import { sandboxContext } from '../plugin_context.js'
 import phone from '../sandbox_phone.js'
 import calls, { isLive } from '../sandbox_calls.js'
@@ -61,13 +60,13 @@ export default class SandboxMessage extends BaseCommand {
     let media = null
     if (this.file) {
       const path = resolve(process.cwd(), this.file)
+      const mediaPort = sandboxContext().ports.media
       try {
-        media = await sandboxContext().ports.media.accept(path, { filename: path })
+        media = await mediaPort.accept(path, { filename: path })
       } catch (error) {
-        const reason =
-          error instanceof MediaRefusedException
-            ? error.translate((key, values) => i18n.t(key, values))
-            : i18n.t('sandbox.cli.file_unreadable', { file: this.file })
+        const reason = mediaPort.isRefusal(error)
+          ? error.translate((key, values) => i18n.t(key, values))
+          : i18n.t('sandbox.cli.file_unreadable', { file: this.file })
         this.logger.error(reason)
         this.exitCode = 1
         return

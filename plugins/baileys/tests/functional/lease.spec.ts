@@ -27,6 +27,7 @@ function secondInstance(owner: string) {
     {
       db,
       ingest: ctx.ports.ingest,
+      media: ctx.ports.media,
       logger: ctx.logger,
       record: (event) => ctx.systemEvents.record(event),
       connectionIds: async () => (await ctx.ports.channels.connections()).map((c) => c.id),
