@@ -80,6 +80,16 @@ export class ConversationsPort {
     }
   }
 
+  /** For plugin pages that report per connection, whichever plugin owns it. */
+  async connectionNames(connectionIds: number[]): Promise<Map<number, string>> {
+    if (!connectionIds.length) return new Map()
+    const rows = await db
+      .from('connections')
+      .whereIn('id', [...new Set(connectionIds)])
+      .select('id', 'name')
+    return new Map(rows.map((row) => [Number(row.id), row.name]))
+  }
+
   /**
    * The customer's newest message the provider knows by id (calls aside):
    * channels that acknowledge reads do it on that one, which covers the earlier ones.

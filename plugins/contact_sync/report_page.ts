@@ -9,37 +9,38 @@ import type { CrmPush } from './crm_push.js'
  */
 export async function showReport({ view, request }: HttpContext, ctx: ContactSyncContext) {
   const connections = await ctx.ports.channels.connections().catch(() => [])
-  const tallies = await ctx.db
+  const tallyRows = await ctx.db
     .from('contact_sync_tallies')
-    .join('connections', 'connections.id', 'contact_sync_tallies.connection_id')
-    .select('contact_sync_tallies.*', 'connections.name as connection_name')
+    .select('contact_sync_tallies.*')
     .select(
       ctx.db.raw(
         '(SELECT count(*) FROM contact_sync_history_chats c WHERE c.connection_id = contact_sync_tallies.connection_id) AS history_chats'
       )
     )
-    .orderBy('connections.name')
-  const entries = await ctx.db
-    .from('contact_sync_entries')
-    .join('connections', 'connections.id', 'contact_sync_entries.connection_id')
-    .select('contact_sync_entries.*', 'connections.name as connection_name')
-    .orderBy('contact_sync_entries.id', 'desc')
-    .limit(50)
+  const entryRows = await ctx.db.from('contact_sync_entries').orderBy('id', 'desc').limit(50)
+  const names = await ctx.ports.conversations.connectionNames(
+    [...tallyRows, ...entryRows].map((row) => Number(row.connection_id))
+  )
+  const tallies = withConnectionNames(tallyRows, names).sort((a, b) =>
+    a.connection_name.localeCompare(b.connection_name)
+  )
+  const entries = withConnectionNames(entryRows, names)
   const pushes = await ctx.db
     .from('contact_sync_pushes')
     .select('state')
     .count('* as total')
     .groupBy('state')
-  const failed = await ctx.db
+  const failedRows = await ctx.db
     .from('contact_sync_pushes')
-    .join('contacts', 'contacts.id', 'contact_sync_pushes.contact_id')
-    .where('contact_sync_pushes.state', 'failed')
-    .select(
-      'contact_sync_pushes.*',
-      ctx.db.raw('coalesce(contacts.display_name, contacts.phone_e164) as contact_name')
-    )
-    .orderBy('contact_sync_pushes.id', 'desc')
+    .where('state', 'failed')
+    .orderBy('id', 'desc')
     .limit(50)
+  const failed = await Promise.all(
+    failedRows.map(async (row) => {
+      const contact = await ctx.ports.contacts.find(Number(row.contact_id))
+      return { ...row, contact_name: contact?.name ?? contact?.phoneE164 ?? null }
+    })
+  )
 
   const settings = ctx.settings.get()
   const template = request.header('HX-Request')
@@ -60,6 +61,17 @@ export async function showReport({ view, request }: HttpContext, ctx: ContactSyn
       (row) => row.last_history_at && Date.now() - new Date(row.last_history_at).getTime() < 60_000
     ),
   })
+}
+
+/** Connections belong to the core (and often to another plugin): their names come through a port. */
+function withConnectionNames<Row extends { connection_id: number }>(
+  rows: Row[],
+  names: Map<number, string>
+) {
+  return rows.map((row) => ({
+    ...row,
+    connection_name: names.get(Number(row.connection_id)) ?? '',
+  }))
 }
 
 /** POST /contact-sync/pushes/:id/retry */
