@@ -135,7 +135,12 @@ export class IngestService implements IngestPort {
               external_id: input.externalId,
               reply_to_external_id: input.replyTo?.externalId ?? null,
               historical,
-              metadata: JSON.stringify(input.metadata ?? {}),
+              // Outbound through the port = written on the phone itself, not in Chasqui.
+              metadata: JSON.stringify(
+                direction === 'out'
+                  ? { ...input.metadata, sentOutsideChasqui: true }
+                  : (input.metadata ?? {})
+              ),
               created_at: input.at,
             },
             {

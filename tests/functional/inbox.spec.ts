@@ -692,4 +692,31 @@ test.group('Inbox: assignment, resolution, retry', (group) => {
     assert.include(html, 'data-status="delivered"')
     assert.include(html, `live:message.status[detail.id==${message.id}]`)
   })
+
+  test("a reply written on the phone itself says so; an agent's reply shows the agent", async ({
+    client,
+    assert,
+  }) => {
+    const agent = await createUser('agent')
+    const { connection, conversationId } = await chat({ agent })
+    const fromPhone = await receive(connection, {
+      waId: String(phone),
+      direction: 'out',
+      body: 'Contesto desde el celular',
+    })
+    const { message } = await outbound.submit({
+      conversationId,
+      authorUserId: agent.id,
+      kind: 'text',
+      body: 'Y yo desde Chasqui',
+      clientId: 'p1',
+    })
+    const phoneHtml = (
+      await client.get(`/inbox/messages/${fromPhone.messageId}`).loginAs(agent)
+    ).text()
+    assert.include(phoneHtml, 'Enviado desde el teléfono')
+    const agentHtml = (await client.get(`/inbox/messages/${message.id}`).loginAs(agent)).text()
+    assert.notInclude(agentHtml, 'Enviado desde el teléfono')
+    assert.include(agentHtml, agent.fullName)
+  })
 })

@@ -246,6 +246,7 @@ test.group('Ingest · inbound messages', (group) => {
     assert.equal(message.direction, 'out')
     assert.equal(message.status, 'delivered')
     assert.isNotNull(message.deliveredAt)
+    assert.isTrue(message.metadata.sentOutsideChasqui)
     const conversation = await Conversation.findOrFail(inbound.conversationId)
     assert.equal(conversation.pendingCount, 0)
     assert.equal(conversation.unreadCount, 1)

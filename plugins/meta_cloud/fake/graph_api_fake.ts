@@ -328,6 +328,28 @@ export class GraphApiFake {
     return { id, payload: this.envelope(number, { contacts: [contact], messages: [message] }) }
   }
 
+  /**
+   * Coexistence (A.3): a message the business sent from the WhatsApp Business
+   * app on the phone, echoed on field `smb_message_echoes` as
+   * `value.message_echoes[]` — the shape of `messages[]` with `from` (the
+   * business's number) and `to` (the customer) swapped.
+   */
+  businessAppEcho(
+    phoneNumberId: string,
+    input: { to: string; id?: string; timestamp?: number; message: Record<string, unknown> }
+  ) {
+    const number = this.#number(phoneNumberId)
+    const id = input.id ?? wamid()
+    const echo = {
+      from: number.displayPhoneNumber.replace(/\D/g, ''),
+      to: input.to,
+      id,
+      timestamp: String(input.timestamp ?? Math.floor(Date.now() / 1000)),
+      ...input.message,
+    }
+    return { id, payload: this.envelope(number, { message_echoes: [echo] }, 'smb_message_echoes') }
+  }
+
   /** A status webhook for a message the business sent (A.5). */
   statusPayload(
     phoneNumberId: string,

@@ -153,6 +153,21 @@ export function normalizeMessage(
   }
 }
 
+/**
+ * Coexistence: what the business sent from the WhatsApp Business app on its
+ * phone (`smb_message_echoes`) is stored as an outbound message of the
+ * customer's chat (A.3: "ingest these as outbound messages"), so agents see
+ * the whole conversation and the chat counts as answered.
+ */
+function echoItem(phoneNumberId: string, echo: any): WebhookItem {
+  const customer = { ...echo, from: echo.to ?? null, from_user_id: echo.to_user_id ?? null }
+  const normalized = normalizeMessage(customer, [])
+  normalized.message.direction = 'out'
+  normalized.message.status = 'sent'
+  normalized.message.metadata = { ...normalized.message.metadata, businessAppEcho: true }
+  return { type: 'message', phoneNumberId, ...normalized }
+}
+
 const STATUSES = new Set(['sent', 'delivered', 'read', 'failed'])
 
 /** One status (A.5): unknown status strings are reported as ignored, never guessed. */
@@ -242,6 +257,10 @@ export function normalizeWebhook(payload: any): WebhookItem[] {
       }
       if (change.field === 'calls') {
         for (const call of normalizeCalls(value)) items.push({ type: 'call', phoneNumberId, call })
+        continue
+      }
+      if (change.field === 'smb_message_echoes') {
+        for (const echo of value.message_echoes ?? []) items.push(echoItem(phoneNumberId, echo))
         continue
       }
       if (change.field !== 'messages') {

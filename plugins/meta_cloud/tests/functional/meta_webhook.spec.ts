@@ -433,6 +433,47 @@ test.group('Meta webhook / robustness', (group) => {
     assert.equal(contact.bsuid, 'US.13491208655302741918')
   })
 
+  test('coexistence: a reply sent from the Business app on the phone joins the chat as outbound, once', async ({
+    assert,
+  }) => {
+    await fake.deliver(
+      fake.customerMessage(FIXTURE_NUMBER.phoneNumberId, {
+        from: '593991112233',
+        name: 'Rosa',
+        message: { type: 'text', text: { body: '¿Tienen turno hoy?' } },
+      }).payload
+    )
+    await drainWebhooks()
+    const before = await Conversation.query().firstOrFail()
+    assert.equal(before.pendingCount, 1)
+
+    const { id, payload } = fake.businessAppEcho(FIXTURE_NUMBER.phoneNumberId, {
+      to: '593991112233',
+      message: { type: 'text', text: { body: 'Sí, a las 15:00 🙂' } },
+    })
+    assert.equal((await fake.deliver(payload)).status, 200)
+    assert.equal((await fake.deliver(payload)).status, 200)
+    await drainWebhooks()
+
+    const echoed = await Message.query().where('external_id', id).firstOrFail()
+    assert.equal(echoed.direction, 'out')
+    assert.equal(echoed.status, 'sent')
+    assert.equal(echoed.body, 'Sí, a las 15:00 🙂')
+    assert.equal(echoed.conversationId, before.id)
+    assert.isNull(echoed.authorUserId)
+    assert.isTrue(echoed.metadata.businessAppEcho)
+    assert.isTrue(echoed.metadata.sentOutsideChasqui)
+    assert.lengthOf(await Message.query().where('external_id', id), 1)
+    const after = await Conversation.findOrFail(before.id)
+    assert.equal(after.pendingCount, 0)
+    assert.lengthOf(await Contact.all(), 1)
+
+    // Later receipts for that wamid move it like any message the business sent.
+    await fake.deliver(fake.statusPayload(FIXTURE_NUMBER.phoneNumberId, id, 'read'))
+    await drainWebhooks()
+    assert.equal((await Message.findOrFail(echoed.id)).status, 'read')
+  })
+
   test('an unknown phone number id is ignored, the body still acknowledged', async ({ assert }) => {
     const { payload } = fake.customerMessage(FIXTURE_NUMBER.phoneNumberId, {
       from: '593991112233',
