@@ -8,7 +8,7 @@ import type { ReadStream } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import mediaPolicy, { MediaRefusedException, type MediaKind } from '#services/media_policy'
 import mediaStore, { type StoredMedia } from '#services/media_store'
-import { contentDisposition } from '#controllers/media_controller'
+import { contentDisposition } from '#services/content_disposition'
 
 export interface AcceptedInboundMedia extends StoredMedia {
   kind: MediaKind

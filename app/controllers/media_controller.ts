@@ -1,3 +1,4 @@
+import { contentDisposition } from '#services/content_disposition'
 import type { HttpContext } from '@adonisjs/core/http'
 import Message from '#models/message'
 import conversationAccess from '#services/conversation_access'
@@ -100,15 +101,4 @@ export function byteRange(
   }
   if (start >= size || start > end) return 'unsatisfiable'
   return { start, end }
-}
-
-/** RFC 6266: an ASCII fallback plus the UTF-8 name, percent-encoded. */
-export function contentDisposition(type: 'inline' | 'attachment', filename: string | null) {
-  if (!filename) return type
-  const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\;]/g, '_')
-  const encoded = encodeURIComponent(filename).replace(
-    /['()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
-  )
-  return `${type}; filename="${ascii}"; filename*=UTF-8''${encoded}`
 }

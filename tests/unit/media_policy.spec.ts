@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import { readFile } from 'node:fs/promises'
 import app from '@adonisjs/core/services/app'
 import mediaPolicy, { MediaRefusedException, containsLink } from '#services/media_policy'
-import { contentDisposition } from '#controllers/media_controller'
+import { contentDisposition } from '#services/content_disposition'
 
 const fixture = (name: string) => app.makePath('tests/fixtures/media', name)
 
