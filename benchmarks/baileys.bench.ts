@@ -18,7 +18,7 @@ import { percentile } from './harness.js'
 import { createOrganization, resetDatabase } from '../tests/helpers/fixtures.js'
 
 const CONNECTIONS = Number(process.env.BENCH_BAILEYS_CONNECTIONS ?? 20)
-const PER_CONNECTION = Number(process.env.BENCH_BAILEYS_MESSAGES ?? 300)
+const PER_CONNECTION = Number(process.env.BENCH_BAILEYS_MESSAGES ?? 1000)
 /** Baileys delivers messages.upsert in small batches (offline backlog, bursts). */
 const BATCH = 5
 const CUSTOMERS_PER_CONNECTION = 60
