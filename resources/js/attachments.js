@@ -7,12 +7,27 @@
  * the composer form then only carries the upload token. The composer is
  * replaced by the server's answer after every send, so the attachment of a
  * refused send (the server hands its token back) is kept here, per
- * conversation, to restore its preview.
+ * conversation, to restore its preview. The upload itself (token, name,
+ * kind, size; not the preview, which dies with the page) is also kept in
+ * localStorage beside the draft, so a reload does not lose it; the server
+ * checks the token again at send time (owner, 24 h expiry).
  */
 const MAX_BYTES = 16 * 1024 * 1024
 /* Ogg/Opus (Firefox) is closest to WhatsApp's voice notes; Chromium records WebM/Opus. */
 const VOICE_TYPES = ['audio/ogg;codecs=opus', 'audio/webm;codecs=opus', 'audio/webm']
 const kept = new Map()
+
+/* inbox.js (loaded first) owns the access to localStorage. */
+const savedUploads = () => window.inboxDraftStore?.() ?? null
+
+function restoreUpload(conversationId) {
+  try {
+    const saved = JSON.parse(savedUploads()?.getItem(`chasqui:attachment:${conversationId}`) || 'null')
+    return saved && typeof saved.token === 'string' && saved.token ? saved : null
+  } catch {
+    return null
+  }
+}
 
 function kindOf(type) {
   if (type.startsWith('image/')) return 'image'
@@ -51,7 +66,9 @@ window.composerAttachments = function (conversationId, sent) {
       const form = this.$el.closest('form')
       const serverToken = this.$el.querySelector('input[name=mediaToken]').value
       const previous = kept.get(conversationId)
-      if (sent || !serverToken) this.forget()
+      const reloaded = !sent && !serverToken ? restoreUpload(conversationId) : null
+      if (reloaded) Object.assign(this, reloaded)
+      else if (sent || !serverToken) this.forget()
       else if (previous && previous.token === serverToken) Object.assign(this, previous)
       else Object.assign(this, { token: serverToken, name: this.$root.dataset.attached })
       if (!form) return
@@ -131,6 +148,10 @@ window.composerAttachments = function (conversationId, sent) {
           size: answer.size,
         })
         kept.set(conversationId, { token: this.token, name: this.name, kind: this.kind, size: this.size, preview: this.preview })
+        savedUploads()?.setItem(
+          `chasqui:attachment:${conversationId}`,
+          JSON.stringify({ token: this.token, name: this.name, kind: this.kind, size: this.size })
+        )
       } catch {
         this.forget()
         this.fail(this.$root.dataset.errorUpload)
@@ -158,6 +179,7 @@ window.composerAttachments = function (conversationId, sent) {
       if (previous?.preview) URL.revokeObjectURL(previous.preview)
       if (this.preview && this.preview !== previous?.preview) URL.revokeObjectURL(this.preview)
       kept.delete(conversationId)
+      savedUploads()?.removeItem(`chasqui:attachment:${conversationId}`)
       Object.assign(this, { token: '', name: '', kind: '', size: 0, preview: '' })
     },
 

@@ -24,6 +24,8 @@ function draftStore() {
     return null
   }
 }
+// The composer's attachment (attachments.js) keeps its upload beside the draft.
+window.inboxDraftStore = draftStore
 
 window.inboxComposer = function (conversationId, sent, note) {
   const key = `chasqui:draft:${conversationId}`

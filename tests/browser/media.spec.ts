@@ -77,6 +77,12 @@ test.group('Browser: media', (group) => {
       await inbox.locator('#composer [data-test=attachment] .attachments__thumb').waitFor()
       await inbox.locator('#composer [data-test=attachment]', { hasText: 'tiny.png' }).waitFor()
       await inbox.locator('#composer textarea').fill('Aquí está su estado')
+      // A reload keeps the typed caption and the uploaded file (not its in-page preview).
+      await inbox.reload()
+      await listening(inbox, `conversations/${conversationId}`)
+      await inbox.evaluate('window.__sameDocument = true')
+      await inbox.locator('#composer [data-test=attachment]', { hasText: 'tiny.png' }).waitFor()
+      assert.equal(await inbox.locator('#composer textarea').inputValue(), 'Aquí está su estado')
       await inbox.getByRole('button', { name: 'Enviar', exact: true }).click()
 
       const sent = inbox.locator('#timeline .message--out.message--image', {
