@@ -3,7 +3,7 @@ import inboxView from '#services/inbox_view'
 import replyWindow from '#services/reply_window'
 import templateMessages from '#services/template_messages'
 import { RuleViolationException } from '#exceptions/rule_violation_exception'
-import { templateSendValidator } from '#validators/reply_window_validator'
+import { templatePreviewValidator, templateSendValidator } from '#validators/reply_window_validator'
 
 /**
  * The 24-hour window in the composer (R-MSG-8): a notice and the approved
@@ -16,6 +16,23 @@ export default class ConversationTemplatesController {
     const window = await replyWindow.of(conversation)
     const templates = window.open ? [] : await replyWindow.templatesOf(conversation)
     return view.render('partials/inbox/reply_window', { conversation, window, templates })
+  }
+
+  /** What the customer would read, refreshed while the agent fills the parameters. */
+  async preview({ params, request, response, auth, bouncer, view }: HttpContext) {
+    const conversation = await inboxView.find(params.id)
+    await bouncer.with('ConversationPolicy').authorize('reply', conversation)
+    const data = await request.validateUsing(templatePreviewValidator)
+    const body = await templateMessages.preview(conversation, auth.user!, {
+      templateId: data.previewTemplateId,
+      parameters: (data.parameters ?? []).map((value) => value ?? ''),
+    })
+    if (body === null) return response.notFound()
+    return view.render('partials/inbox/template_preview', {
+      conversation,
+      templateId: data.previewTemplateId,
+      body,
+    })
   }
 
   async store({ params, request, response, auth, bouncer, view, i18n }: HttpContext) {

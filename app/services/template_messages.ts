@@ -1,7 +1,7 @@
 import type Conversation from '#models/conversation'
 import type User from '#models/user'
 import outbound, { OutboundError } from '#channels/outbound_service'
-import type { OutboundTemplate } from '#channels/channel_driver'
+import type { ChannelTemplate, OutboundTemplate } from '#channels/channel_driver'
 import { RuleViolationException } from '#exceptions/rule_violation_exception'
 import quickReplyRenderer from '#services/quick_reply_renderer'
 import quickReplyPicker from '#services/quick_reply_picker'
@@ -21,28 +21,35 @@ export interface TemplateSendInput {
  * agent; the filled body is what the timeline shows.
  */
 export class TemplateMessages {
+  /**
+   * The text the customer would read with these parameters (variables
+   * filled, empty ones left as their placeholder); null for a template the
+   * chat's channel does not offer.
+   */
+  async preview(
+    conversation: Conversation,
+    agent: User,
+    input: Pick<TemplateSendInput, 'templateId' | 'parameters'>
+  ) {
+    const template = await this.#find(conversation, input.templateId)
+    if (!template) return null
+    return filledBody(template, await this.#fill(conversation, agent, template, input.parameters))
+  }
+
   async send(conversation: Conversation, agent: User, input: TemplateSendInput) {
-    const template = (await replyWindow.templatesOf(conversation)).find(
-      (candidate) => candidate.id === input.templateId
-    )
+    const template = await this.#find(conversation, input.templateId)
     if (!template)
       throw new RuleViolationException('reply_window.errors.unknown_template', 'templateId')
-    const values = await quickReplyPicker.valuesFor(conversation, agent)
-    const filled: string[] = []
-    for (const [index] of template.parameters.entries()) {
-      const raw = (input.parameters[index] ?? '').trim()
-      const value = raw ? (await quickReplyRenderer.render(raw, values)).trim() : ''
-      if (!value) {
-        throw new RuleViolationException(
-          'reply_window.errors.parameter_missing',
-          `parameters.${index}`,
-          {
-            name: template.parameters[index],
-          }
-        )
-      }
-      filled.push(value.slice(0, 1024))
+    const values = await this.#fill(conversation, agent, template, input.parameters)
+    const missing = values.findIndex((value) => !value)
+    if (missing >= 0) {
+      throw new RuleViolationException(
+        'reply_window.errors.parameter_missing',
+        `parameters.${missing}`,
+        { name: template.parameters[missing] }
+      )
     }
+    const filled = values as string[]
     const metadata: OutboundTemplate = {
       name: template.name,
       language: template.language,
@@ -52,10 +59,7 @@ export class TemplateMessages {
         value: filled[index],
       })),
     }
-    const body = template.body.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => {
-      const index = template.parameters.indexOf(name)
-      return index >= 0 ? filled[index] : whole
-    })
+    const body = filledBody(template, filled)
     try {
       return await outbound.submit({
         conversationId: conversation.id,
@@ -72,6 +76,37 @@ export class TemplateMessages {
       throw error
     }
   }
+
+  async #find(conversation: Conversation, templateId: string) {
+    return (await replyWindow.templatesOf(conversation)).find(
+      (candidate) => candidate.id === templateId
+    )
+  }
+
+  /** Each parameter with the quick-reply variables filled for this chat and agent; null when empty. */
+  async #fill(
+    conversation: Conversation,
+    agent: User,
+    template: ChannelTemplate,
+    parameters: (string | null | undefined)[]
+  ) {
+    const values = await quickReplyPicker.valuesFor(conversation, agent)
+    const filled: (string | null)[] = []
+    for (const [index] of template.parameters.entries()) {
+      const raw = (parameters[index] ?? '').trim()
+      const value = raw ? (await quickReplyRenderer.render(raw, values)).trim() : ''
+      filled.push(value ? value.slice(0, 1024) : null)
+    }
+    return filled
+  }
+}
+
+/** The template's body with each placeholder replaced by its value (kept as is when it has none). */
+function filledBody(template: ChannelTemplate, filled: (string | null)[]) {
+  return template.body.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => {
+    const index = template.parameters.indexOf(name)
+    return index >= 0 && filled[index] ? filled[index]! : whole
+  })
 }
 
 export default new TemplateMessages()

@@ -16,6 +16,12 @@ router
     router
       .post('/inbox/conversations/:id/templates', [ConversationTemplatesController, 'store'])
       .as('inbox.conversations.templates.store')
+    router
+      .post('/inbox/conversations/:id/templates/preview', [
+        ConversationTemplatesController,
+        'preview',
+      ])
+      .as('inbox.conversations.templates.preview')
   })
   .where('id', router.matchers.number())
   .use([middleware.auth(), middleware.can(['chats.view_own', 'chats.view_all'])])

@@ -130,6 +130,13 @@ test.group('Browser: Meta Cloud API loop', (group) => {
     await page
       .locator('#reply-window-' + conversation.id + ' input[name="parameters[1]"]')
       .fill('4711')
+    // The preview shows what the customer will read, variables filled, before anything is sent.
+    await page
+      .locator(`#reply-window-${conversation.id} [data-test=template-preview]`, {
+        hasText: 'Hola María Núñez, su pedido 4711 está listo.',
+      })
+      .waitFor()
+    assert.isFalse([...fake.sent.values()].some((s) => s.body.type === 'template'))
     await page.locator('[data-test=send-template]').click()
     await until(() => [...fake.sent.values()].some((s) => s.body.type === 'template'))
     const template = [...fake.sent.values()].find((s) => s.body.type === 'template')!

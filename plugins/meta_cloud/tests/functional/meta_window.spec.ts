@@ -39,6 +39,19 @@ async function conversationWithCustomer(hoursAgo: number) {
   return conversation
 }
 
+/** A chat whose window closed, assigned to `mine` (`other` is another agent), and its first template. */
+async function closedChatOfAgent() {
+  const conversation = await conversationWithCustomer(30)
+  const mine = await createUser('agent')
+  const other = await createUser('agent')
+  conversation.assignedUserId = mine.id
+  await conversation.save()
+  const [template] = await (
+    await import('#services/reply_window')
+  ).default.templatesOf(conversation)
+  return { conversation, mine, other, template }
+}
+
 test.group('Meta / 24-hour window in the composer', (group) => {
   group.setup(async () => {
     await outboxDispatcher.stop()
@@ -173,18 +186,60 @@ test.group('Meta / 24-hour window in the composer', (group) => {
     assert.lengthOf(await Message.query().where('direction', 'out'), 0)
   })
 
+  test('the preview shows the filled text as the agent types; nothing is sent', async ({
+    client,
+    assert,
+  }) => {
+    const { conversation, mine, other, template } = await closedChatOfAgent()
+    const url = `/inbox/conversations/${conversation.id}/templates/preview`
+
+    const panel = await client
+      .get(`/inbox/conversations/${conversation.id}/reply-window`)
+      .loginAs(mine)
+    panel.assertTextIncludes(`hx-post="${url}"`)
+
+    const partly = await client
+      .post(url)
+      .withCsrfToken()
+      .header('hx-request', 'true')
+      .form({ 'previewTemplateId': template.id, 'parameters[0]': '{{contact_name}}' })
+      .loginAs(mine)
+    partly.assertStatus(200)
+    assert.include(partly.text(), 'Hola Lucía Andrade, su pedido {{2}} está listo.')
+
+    const full = await client
+      .post(url)
+      .withCsrfToken()
+      .form({
+        'previewTemplateId': template.id,
+        'parameters[0]': '<b>Lucía</b>',
+        'parameters[1]': '4711',
+      })
+      .loginAs(mine)
+    assert.include(full.text(), 'Hola &lt;b&gt;Lucía&lt;/b&gt;, su pedido 4711 está listo.')
+
+    const unknown = await client
+      .post(url)
+      .withCsrfToken()
+      .form({ previewTemplateId: 'no-such-template' })
+      .loginAs(mine)
+    unknown.assertStatus(404)
+    const outsider = await client
+      .post(url)
+      .withCsrfToken()
+      .form({ previewTemplateId: template.id })
+      .loginAs(other)
+    outsider.assertStatus(403)
+    const guest = await client.post(url).withCsrfToken().form({}).redirects(0)
+    guest.assertStatus(302)
+    assert.lengthOf(await Message.query().where('direction', 'out'), 0)
+  })
+
   test('per role: the assigned agent may, another agent may not, a guest goes to login', async ({
     client,
     assert,
   }) => {
-    const conversation = await conversationWithCustomer(30)
-    const mine = await createUser('agent')
-    const other = await createUser('agent')
-    conversation.assignedUserId = mine.id
-    await conversation.save()
-    const [template] = await (
-      await import('#services/reply_window')
-    ).default.templatesOf(conversation)
+    const { conversation, mine, other, template } = await closedChatOfAgent()
     const form = { 'templateId': template.id, 'parameters[0]': 'Ana', 'parameters[1]': '1' }
 
     const panel = await client
