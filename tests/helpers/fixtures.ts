@@ -17,9 +17,19 @@ export async function resetDatabase() {
     .whereNotIn('tablename', ['adonis_schema', 'adonis_schema_versions'])
     .select('tablename')
   if (tables.length) {
-    await db.rawQuery(
-      `TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`
-    )
+    const truncate = `TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`
+    // Work the previous test left running (a listener, a call's ringing timer) may still be writing:
+    // TRUNCATE locks every table, so it can deadlock with that straggler. PostgreSQL cancels one of
+    // the two; when it is us, try again once the straggler is done.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await db.rawQuery(truncate)
+        break
+      } catch (error) {
+        if ((error as { code?: string }).code !== '40P01' || attempt >= 5) throw error
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt))
+      }
+    }
   }
   setupState.reset()
   await bootstrapper.run()
