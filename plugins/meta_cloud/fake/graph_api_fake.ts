@@ -350,6 +350,42 @@ export class GraphApiFake {
     return { id, payload: this.envelope(number, { message_echoes: [echo] }, 'smb_message_echoes') }
   }
 
+  /**
+   * Meta changed a template's status (field `message_template_status_update`,
+   * at the WhatsApp Business account's level: no phone number). The fake's
+   * own template list follows, as Meta's would.
+   */
+  templateStatusPayload(
+    wabaId: string,
+    input: { name: string; language: string; event: FakeTemplate['status']; reason?: string }
+  ) {
+    const template = this.templates
+      .get(wabaId)
+      ?.find((t) => t.name === input.name && t.language === input.language)
+    if (template) template.status = input.event
+    return {
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: wabaId,
+          time: Math.floor(Date.now() / 1000),
+          changes: [
+            {
+              value: {
+                event: input.event,
+                message_template_id: 1000 + (this.templates.get(wabaId)?.indexOf(template!) ?? 0),
+                message_template_name: input.name,
+                message_template_language: input.language,
+                reason: input.reason ?? 'NONE',
+              },
+              field: 'message_template_status_update',
+            },
+          ],
+        },
+      ],
+    }
+  }
+
   /** A status webhook for a message the business sent (A.5). */
   statusPayload(
     phoneNumberId: string,

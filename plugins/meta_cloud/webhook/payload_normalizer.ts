@@ -25,6 +25,17 @@ export type WebhookItem =
   | { type: 'status'; phoneNumberId: string; status: NormalizedStatus }
   | { type: 'call'; phoneNumberId: string; call: NormalizedCall }
   | { type: 'error'; phoneNumberId: string | null; code: number | null; details: string }
+  | {
+      type: 'template_status'
+      phoneNumberId: null
+      /** The WhatsApp Business account (the entry's id): the event has no phone number. */
+      wabaId: string
+      name: string | null
+      language: string | null
+      /** APPROVED, REJECTED, PAUSED, DISABLED, PENDING_DELETION… as Meta names it. */
+      event: string
+      reason: string | null
+    }
   | { type: 'ignored'; phoneNumberId: string | null; reason: string }
 
 const MEDIA_KINDS = new Set(['image', 'audio', 'document', 'video', 'sticker'])
@@ -246,6 +257,18 @@ export function normalizeWebhook(payload: any): WebhookItem[] {
   for (const entry of payload.entry) {
     for (const change of entry?.changes ?? []) {
       const value = change?.value ?? {}
+      if (change?.field === 'message_template_status_update') {
+        items.push({
+          type: 'template_status',
+          phoneNumberId: null,
+          wabaId: String(entry.id ?? ''),
+          name: value.message_template_name ?? null,
+          language: value.message_template_language ?? null,
+          event: String(value.event ?? 'UNKNOWN'),
+          reason: value.reason && value.reason !== 'NONE' ? String(value.reason) : null,
+        })
+        continue
+      }
       const phoneNumberId: string | null = value.metadata?.phone_number_id ?? null
       if (!phoneNumberId) {
         items.push({

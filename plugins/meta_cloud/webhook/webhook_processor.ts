@@ -4,6 +4,7 @@ import { explainError } from '../graph/error_catalog.js'
 import { normalizeWebhook, type WebhookItem } from './payload_normalizer.js'
 import { verifySignature } from './signature.js'
 import { fetchMedia } from './media_fetcher.js'
+import templateSync from '../templates/template_sync.js'
 
 /**
  * Processes one stored webhook body: every item routed by
@@ -43,6 +44,10 @@ export async function processWebhook(
   }
 
   for (const item of items) {
+    if (item.type === 'template_status') {
+      await templateStatusChanged(raw, signature, item)
+      continue
+    }
     if (item.type === 'ignored') {
       ctx.logger.debug({ reason: item.reason }, 'meta webhook item ignored')
       continue
@@ -51,6 +56,31 @@ export async function processWebhook(
     if (!number) continue
     await handle(number, item, options)
   }
+}
+
+/**
+ * A template of a WhatsApp Business account was approved, rejected, paused
+ * or disabled: the numbers of that account (whose app secret signed the
+ * body) fetch their templates again, so the composer offers exactly the
+ * approved ones; anything but an approval is told to the admins.
+ */
+async function templateStatusChanged(
+  raw: Buffer,
+  signature: string,
+  item: Extract<WebhookItem, { type: 'template_status' }>
+) {
+  const ctx = metaContext()
+  const numbers = (await metaNumbers.all()).filter(
+    (number) => number.wabaId === item.wabaId && verifySignature(raw, signature, number.appSecret)
+  )
+  for (const number of numbers) await templateSync.sync(number.connectionId)
+  if (!numbers.length || item.event === 'APPROVED') return
+  await ctx.systemEvents.record({
+    level: 'warning',
+    category: 'meta.template_status',
+    message: `Meta template "${item.name ?? '?'}" (${item.language ?? '?'}) is now ${item.event}${item.reason ? `: ${item.reason}` : ''}`,
+    context: { wabaId: item.wabaId, name: item.name, language: item.language, event: item.event },
+  })
 }
 
 async function handle(number: MetaNumber, item: WebhookItem, options: { lastAttempt: boolean }) {

@@ -1,5 +1,6 @@
 import { test } from '@japa/runner'
 import { DateTime } from 'luxon'
+import db from '@adonisjs/lucid/services/db'
 import Message from '#models/message'
 import Conversation from '#models/conversation'
 import { OutboxDispatcher } from '#channels/outbox_dispatcher'
@@ -233,6 +234,47 @@ test.group('Meta / 24-hour window in the composer', (group) => {
     const guest = await client.post(url).withCsrfToken().form({}).redirects(0)
     guest.assertStatus(302)
     assert.lengthOf(await Message.query().where('direction', 'out'), 0)
+  })
+
+  test('template status webhooks: a template Meta pauses leaves the picker (admins told), an approval brings one in', async ({
+    assert,
+  }) => {
+    const conversation = await conversationWithCustomer(30)
+    const replyWindow = (await import('#services/reply_window')).default
+    const offered = async () => (await replyWindow.templatesOf(conversation)).map((t) => t.name)
+    const status = (name: string, event: 'APPROVED' | 'PAUSED', reason?: string) =>
+      fake.deliver(
+        fake.templateStatusPayload(FIXTURE_NUMBER.wabaId, { name, language: 'es', event, reason })
+      )
+    assert.deepEqual(await offered(), ['seguimiento'])
+    try {
+      await status('seguimiento', 'PAUSED', 'Low quality')
+      await drainWebhooks()
+      assert.deepEqual(await offered(), [])
+      const event = await db
+        .from('system_events')
+        .where('category', 'meta.template_status')
+        .firstOrFail()
+      assert.equal(event.level, 'warning')
+      assert.include(event.message, '"seguimiento" (es) is now PAUSED: Low quality')
+
+      await status('promo_vieja', 'APPROVED')
+      await drainWebhooks()
+      assert.deepEqual(await offered(), ['promo_vieja'])
+      assert.lengthOf(await db.from('system_events').where('category', 'meta.template_status'), 1)
+    } finally {
+      // The fake outlives this test: its templates go back to how the harness made them.
+      fake.templateStatusPayload(FIXTURE_NUMBER.wabaId, {
+        name: 'seguimiento',
+        language: 'es',
+        event: 'APPROVED',
+      })
+      fake.templateStatusPayload(FIXTURE_NUMBER.wabaId, {
+        name: 'promo_vieja',
+        language: 'es',
+        event: 'PAUSED',
+      })
+    }
   })
 
   test('per role: the assigned agent may, another agent may not, a guest goes to login', async ({
