@@ -113,6 +113,27 @@ export interface NormalizedCall {
   metadata?: Record<string, unknown>
 }
 
+/**
+ * The sender changed a message after it was stored: edited its text, or
+ * deleted it for everyone. The agents keep seeing what was said (a contact
+ * center may need it), marked as edited or deleted, with the earlier texts.
+ */
+export interface NormalizedRevision {
+  /** The provider's id of the message that changed. */
+  externalId: string
+  at: Date
+  /** Deleted for everyone. */
+  revoked?: boolean
+  /** The new text of an edit. */
+  body?: string | null
+}
+
+export interface RevisionIngestResult {
+  /** False when the message is unknown here, or the revision changes nothing. */
+  applied: boolean
+  messageId: number | null
+}
+
 export interface MessageIngestResult {
   /** True when the external id was already stored: nothing changed, no event was emitted. */
   duplicate: boolean
@@ -152,6 +173,7 @@ export interface IngestPort {
   connection(connectionId: number, state: NormalizedConnectionState): Promise<void>
   contact(connectionId: number, contact: NormalizedContact): Promise<ContactIngestResult>
   call(connectionId: number, call: NormalizedCall): Promise<CallIngestResult>
+  revision(connectionId: number, revision: NormalizedRevision): Promise<RevisionIngestResult>
 }
 
 /*

@@ -8,6 +8,7 @@ import { insertInboundMessage, lockForMessage } from '#channels/inbound_store'
 import { recordStatus } from '#channels/status_tracker'
 import { recordConnectionState } from '#channels/connection_state'
 import { recordCall } from '#channels/call_log'
+import { recordRevision } from '#channels/message_revisions'
 import historyWindow from '#channels/history_window'
 import {
   InvalidInboundError,
@@ -23,6 +24,7 @@ import type {
   NormalizedConnectionState,
   NormalizedContact,
   NormalizedInboundMessage,
+  NormalizedRevision,
   NormalizedStatus,
 } from '#channels/ingest_port'
 
@@ -50,6 +52,7 @@ export class IngestService implements IngestPort {
       connection: (connectionId, state) => recordConnectionState(connectionId, state, pluginKey),
       contact: (connectionId, contact) => this.#contact(connectionId, contact, pluginKey),
       call: (connectionId, call) => recordCall(this.contacts, connectionId, call, pluginKey),
+      revision: (connectionId, revision) => recordRevision(connectionId, revision, pluginKey),
     }
   }
 
@@ -71,6 +74,10 @@ export class IngestService implements IngestPort {
 
   call(connectionId: number, call: NormalizedCall) {
     return recordCall(this.contacts, connectionId, call, null)
+  }
+
+  revision(connectionId: number, revision: NormalizedRevision) {
+    return recordRevision(connectionId, revision, null)
   }
 
   async #message(

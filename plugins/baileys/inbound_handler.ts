@@ -16,6 +16,7 @@ import {
   mapCallStatus,
   mapMessage,
   mapStatus,
+  revisionOf,
   timestampOf,
   userOf,
 } from './inbound_mapper.js'
@@ -200,7 +201,16 @@ export class InboundHandler {
 
   async updates(updates: BaileysEventMap['messages.update']) {
     for (const { key, update } of updates) {
-      if (!key.id || !key.fromMe) continue
+      if (!key.id) continue
+      const revision = revisionOf(update)
+      if (revision) {
+        await this.options.ingest.revision(this.options.connectionId, {
+          externalId: key.id,
+          ...revision,
+        })
+        continue
+      }
+      if (!key.fromMe) continue
       const status = mapStatus(update.status)
       if (!status) continue
       await this.options.ingest.status(this.options.connectionId, {

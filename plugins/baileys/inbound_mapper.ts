@@ -250,3 +250,29 @@ export function extensionFor(mime: string | null, type: MediaType) {
   const sub = base.split('/')[1]?.replace(/[^a-z0-9]/g, '')
   return sub && sub.length <= 5 ? sub : type === 'sticker' ? 'webp' : 'bin'
 }
+
+/**
+ * An edit or a deletion for everyone, as Baileys reports them in
+ * `messages.update` (its process-message: REVOKE → `message: null` with
+ * `messageStubType` REVOKE; MESSAGE_EDIT → `message.editedMessage.message`
+ * holding the new content). Null for any other update (statuses…).
+ */
+export function revisionOf(
+  update: Partial<WAMessage>
+): { at: Date; revoked?: true; body?: string } | null {
+  if (update.messageStubType === proto.WebMessageInfo.StubType.REVOKE) {
+    return { at: new Date(), revoked: true }
+  }
+  const edited = update.message?.editedMessage?.message
+  if (!edited) return null
+  const content = normalizeMessageContent(edited)
+  const body =
+    content?.conversation ??
+    content?.extendedTextMessage?.text ??
+    content?.imageMessage?.caption ??
+    content?.videoMessage?.caption ??
+    content?.documentMessage?.caption ??
+    null
+  if (body === null) return null
+  return { at: update.messageTimestamp ? timestampOf(update.messageTimestamp) : new Date(), body }
+}

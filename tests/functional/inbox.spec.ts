@@ -4,6 +4,7 @@ import type User from '#models/user'
 import Conversation from '#models/conversation'
 import Message from '#models/message'
 import outbound from '#channels/outbound_service'
+import ingest from '#channels/ingest_service'
 import { createUser, resetDatabase } from '#tests/helpers/fixtures'
 import { auditEntries } from '#tests/helpers/roles'
 import { createConnection, receive } from '#tests/helpers/conversation_fixtures'
@@ -691,6 +692,33 @@ test.group('Inbox: assignment, resolution, retry', (group) => {
     assert.include(html, `id="message-${message.id}"`)
     assert.include(html, 'data-status="delivered"')
     assert.include(html, `live:message.status[detail.id==${message.id}]`)
+  })
+
+  test('an edited message shows its earlier text, a deleted one is marked; both refetch live', async ({
+    client,
+    assert,
+  }) => {
+    const agent = await createUser('agent')
+    const { connection, messageId } = await chat({ agent, body: 'Pago el lunes' })
+    const externalId = (await Message.findOrFail(messageId)).externalId!
+    const html = async () =>
+      (await client.get(`/inbox/messages/${messageId}`).loginAs(agent)).text()
+    assert.include(await html(), `live:message.updated[detail.id==${messageId}]`)
+
+    await ingest.revision(connection.id, {
+      externalId,
+      body: 'Pago el <b>martes</b>',
+      at: new Date(),
+    })
+    const edited = await html()
+    assert.include(edited, 'Pago el &lt;b&gt;martes&lt;/b&gt;')
+    assert.include(edited, 'Editado — texto anterior')
+    assert.include(edited, 'Pago el lunes')
+
+    await ingest.revision(connection.id, { externalId, revoked: true, at: new Date() })
+    const revoked = await html()
+    assert.include(revoked, 'message--revoked')
+    assert.include(revoked, 'Eliminado por quien lo envió')
   })
 
   test("a reply written on the phone itself says so; an agent's reply shows the agent", async ({

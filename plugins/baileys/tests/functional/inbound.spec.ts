@@ -395,6 +395,50 @@ test.group('Baileys / inbound messages', (group) => {
     assert.equal(third.status, 'delivered')
   })
 
+  test('a customer edits a message, then deletes another: both stay readable, marked, live', async ({
+    assert,
+  }) => {
+    const connection = await connected()
+    const double = doubles.latest(connection.id)
+    const jid = '593991230001@s.whatsapp.net'
+    double.upsert(
+      [
+        double.customerText({ id: 'EDIT-1', text: 'Pago el lunes', phone: '593991230001' }),
+        double.customerText({ id: 'GONE-1', text: 'Mi clave es 1234', phone: '593991230001' }),
+      ],
+      'notify'
+    )
+    await settle(connection)
+    // The shapes Baileys' process-message emits for MESSAGE_EDIT and REVOKE protocol messages.
+    double.ev.emit('messages.update', [
+      {
+        key: { remoteJid: jid, fromMe: false, id: 'EDIT-1' },
+        update: {
+          message: { editedMessage: { message: { conversation: 'Pago el martes' } } },
+          messageTimestamp: 1760000200,
+        },
+      },
+      {
+        key: { remoteJid: jid, fromMe: false, id: 'GONE-1' },
+        update: {
+          message: null,
+          messageStubType: proto.WebMessageInfo.StubType.REVOKE,
+          key: { remoteJid: jid, fromMe: false, id: 'PROTOCOL-2' },
+        },
+      },
+    ])
+    await settle(connection)
+    const edited = await Message.findByOrFail('external_id', 'EDIT-1')
+    assert.equal(edited.body, 'Pago el martes')
+    assert.deepEqual((edited.metadata as any).edits, [
+      { body: 'Pago el lunes', replacedAt: new Date(1760000200 * 1000).toISOString() },
+    ])
+    const gone = await Message.findByOrFail('external_id', 'GONE-1')
+    assert.equal(gone.body, 'Mi clave es 1234')
+    assert.isString((gone.metadata as any).revokedAt)
+    assert.lengthOf(await Message.query().where('connection_id', connection.id), 2)
+  })
+
   test('a quoted reply sends the stored WAMessage as quoted', async ({ assert }) => {
     const connection = await connected()
     const double = doubles.latest(connection.id)
