@@ -41,6 +41,7 @@ emitter.on('conversation:assigned', [Broadcast, 'conversationAssigned'])
 emitter.on('conversation:resolution_changed', [Broadcast, 'conversationResolutionChanged'])
 emitter.on('conversation:read', [Broadcast, 'conversationRead'])
 emitter.on('conversation:tagged', [Broadcast, 'conversationTagged'])
+emitter.on('contact:merged', [Broadcast, 'contactMerged'])
 
 emitter.on('transfer:requested', [Broadcast, 'transferChanged'])
 emitter.on('transfer:decided', [Broadcast, 'transferChanged'])

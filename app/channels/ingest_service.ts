@@ -2,6 +2,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { publish } from '#events/conversation_events'
 import contactResolver, { type ContactResolver } from '#services/contact_resolver'
+import { announceMerges, type MergeOutcome } from '#services/contact_merger'
 import { MESSAGE_KINDS } from '#models/message'
 import { openConversation } from '#channels/conversation_activity'
 import { insertInboundMessage, lockForMessage } from '#channels/inbound_store'
@@ -102,6 +103,7 @@ export class IngestService implements IngestPort {
 
     let result: MessageIngestResult
     let assignedUserId: number | null | undefined
+    let merges: MergeOutcome[] | undefined
     try {
       result = await withRetries(() =>
         db.transaction(async (trx) => {
@@ -166,6 +168,7 @@ export class IngestService implements IngestPort {
           if (stored === null) throw new AlreadyStored()
 
           assignedUserId = stored.assignedUserId
+          merges = contact!.merges
           return {
             duplicate: false,
             messageId: stored.id,
@@ -181,6 +184,7 @@ export class IngestService implements IngestPort {
     }
 
     if (result.duplicate) return result
+    await announceMerges(merges)
     if (historical) {
       await publish('conversation:message_imported', {
         connectionId,
@@ -216,6 +220,7 @@ export class IngestService implements IngestPort {
         return this.contacts.resolve(input.contact, trx, { create: input.create ?? true })
       })
     )
+    await announceMerges(resolved?.merges)
     if (resolved?.changed)
       await publish('contact:upserted', { contactId: resolved.id, created: resolved.created })
     await publish('contact:reported', {

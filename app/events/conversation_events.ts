@@ -84,6 +84,14 @@ export interface ContactUpsertedEvent {
   created: boolean
 }
 
+/** Two records of one person became one (app/services/contact_merger.ts). */
+export interface ContactMergedEvent {
+  keptId: number
+  mergedId: number
+  /** Open chats of the merged record emptied into the kept record's open chat (now resolved). */
+  joinedConversationIds: number[]
+}
+
 export interface ContactReportedEvent {
   connectionId: number
   /** The matching Chasqui contact, or null when none exists (the channel only updates). */
@@ -110,6 +118,7 @@ declare module '@adonisjs/core/types' {
     'conversation:message_status': MessageStatusEvent
     'conversation:message_updated': MessageUpdatedEvent
     'contact:upserted': ContactUpsertedEvent
+    'contact:merged': ContactMergedEvent
     'contact:reported': ContactReportedEvent
     'connection:status_changed': ConnectionStatusChangedEvent
   }
@@ -127,6 +136,7 @@ export const CONVERSATION_EVENTS = [
   'conversation:message_status',
   'conversation:message_updated',
   'contact:upserted',
+  'contact:merged',
   'contact:reported',
   'connection:status_changed',
 ] as const

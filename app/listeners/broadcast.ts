@@ -57,6 +57,11 @@ export default class Broadcast {
     )
   }
 
+  /** Two records of one person merged: the chats that were emptied leave the lists. */
+  async contactMerged({ joinedConversationIds }: EventsList['contact:merged']) {
+    for (const id of joinedConversationIds) await conversationChanged(id)
+  }
+
   messageStatusChanged({ conversationId, messageId }: EventsList['conversation:message_status']) {
     send(liveChannels.conversation(conversationId), { type: 'message.status', id: messageId })
   }

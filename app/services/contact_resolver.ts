@@ -2,12 +2,15 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { ContactIdentity } from '#channels/ingest_port'
 import { normalizeWaId, toE164, waIdToE164 } from '#services/phone_numbers'
 import { preparedQuery } from '#services/prepared_query'
+import contactMerger, { type MergeOutcome } from '#services/contact_merger'
 
 export interface ResolvedContact {
   id: number
   created: boolean
   /** A stored field changed (new identifier learned, new profile name or photo). */
   changed: boolean
+  /** Records merged into this one on the way (announce them after commit). */
+  merges?: MergeOutcome[]
 }
 
 interface NormalizedIdentity {
@@ -37,9 +40,10 @@ export class EmptyContactIdentityError extends Error {
  * Finds the contact behind a WhatsApp identity, or creates it, inside the
  * caller's transaction. A person may show up with only a LID today and
  * with a phone tomorrow: whatever identifier matches first finds the
- * contact, and the identifiers it lacked are learned — unless another
- * contact already holds them (two records of one person are left for a
- * human to merge rather than merged silently).
+ * contact, and the identifiers it lacked are learned. When the report's
+ * identifiers match two records (a LID-only one and a phone one, before
+ * WhatsApp revealed the mapping), they are one person: the records and
+ * their conversations merge (contact_merger.ts).
  */
 export class ContactResolver {
   async resolve(
@@ -52,11 +56,15 @@ export class ContactResolver {
 
     // Twice at most: a concurrent transaction may insert the same person between our lookup and insert.
     for (let round = 0; round < 2; round++) {
-      const candidates = await this.candidates(ids, trx)
+      let candidates = await this.candidates(ids, trx)
+      const merges = candidates.length > 1 ? await this.mergeSamePerson(candidates, trx) : []
+      if (merges.length) candidates = await this.candidates(ids, trx)
       const match = this.pick(candidates, ids)
       if (match) {
         const changed = await this.learn(match, candidates, ids, identity, trx)
-        return { id: match.id, created: false, changed }
+        return merges.length
+          ? { id: match.id, created: false, changed: true, merges }
+          : { id: match.id, created: false, changed }
       }
       if (options.create === false) return null
 
@@ -114,6 +122,27 @@ export class ContactResolver {
       present.map(([, key]) => ids[key])
     )
     return result.rows.map((row) => ({ ...row, id: Number(row.id) }))
+  }
+
+  /**
+   * One identity report (the channel's word: these ids are one person) that
+   * matches several records merges them into the oldest — unless two of them
+   * hold different values for the same identifier, which no report can
+   * reconcile (left for a person).
+   */
+  private async mergeSamePerson(candidates: ContactRow[], trx: TransactionClientContract) {
+    const [oldest, ...others] = [...candidates].sort((a, b) => a.id - b.id)
+    const merges: MergeOutcome[] = []
+    let kept = { ...oldest }
+    for (const other of others) {
+      const clash = PRIORITY.some(
+        ([column]) => kept[column] && other[column] && kept[column] !== other[column]
+      )
+      if (clash) continue
+      merges.push(await contactMerger.merge(trx, kept.id, other.id))
+      for (const [column] of PRIORITY) kept = { ...kept, [column]: kept[column] ?? other[column] }
+    }
+    return merges
   }
 
   private pick(candidates: ContactRow[], ids: NormalizedIdentity) {

@@ -113,25 +113,99 @@ test.group('Contact resolution', (group) => {
     assert.equal(contact.phoneE164, '+15557654321')
   })
 
-  test('an identifier another contact already holds is not stolen (no silent merge)', async ({
+  test('a LID record and a phone record of one person merge when they arrive together; nothing is lost', async ({
     assert,
   }) => {
     const connection = await createConnection()
-    const byLid = await ingest.message(connection.id, { ...inboundText(), contact: { lid: '999' } })
+    const other = await createConnection()
+    const byLid = await ingest.message(connection.id, {
+      ...inboundText({ body: 'por LID' }),
+      contact: { lid: '999', profileName: 'Rosa' },
+    })
     const byPhone = await ingest.message(connection.id, {
-      ...inboundText(),
+      ...inboundText({ body: 'por teléfono' }),
       contact: { waId: '593990000001' },
     })
-    // Now both identifiers arrive together: the wa_id match wins, the LID stays where it is.
+    // The phone record also has a resolved chat on another number: it must follow.
+    const elsewhere = await ingest.message(other.id, {
+      ...inboundText({ body: 'otra línea' }),
+      contact: { waId: '593990000001' },
+    })
+    await db.from('conversations').where('id', elsewhere.conversationId).update({
+      state: 'resolved',
+      resolved_at: new Date(),
+    })
+    assert.notEqual(byLid.contactId, byPhone.contactId)
+
+    // WhatsApp now says both ids are one person.
+    const events = emitter.fake()
     const both = await ingest.message(connection.id, {
-      ...inboundText(),
+      ...inboundText({ body: 'ya con los dos' }),
       contact: { lid: '999', waId: '593990000001' },
     })
 
-    assert.equal(both.contactId, byPhone.contactId)
-    assert.notEqual(byLid.contactId, byPhone.contactId)
-    assert.isNull((await Contact.findOrFail(byPhone.contactId)).lid)
-    assert.equal((await Contact.findOrFail(byLid.contactId)).lid, '999')
+    assert.equal(both.contactId, byLid.contactId, 'the older record is kept')
+    events.assertEmitted(
+      'contact:merged',
+      ({ data }) =>
+        data.keptId === byLid.contactId &&
+        data.mergedId === byPhone.contactId &&
+        data.joinedConversationIds.includes(byPhone.conversationId)
+    )
+    assert.equal(await contactCount(), 1)
+    const contact = await Contact.findOrFail(byLid.contactId)
+    assert.equal(contact.lid, '999')
+    assert.equal(contact.waId, '593990000001')
+    assert.equal(contact.phoneE164, '+593990000001')
+    assert.equal(contact.profileName, 'Rosa')
+
+    // Both open chats on the same number became one, with every message and the counts added up.
+    assert.equal(both.conversationId, byLid.conversationId)
+    const messages = await db
+      .from('messages')
+      .where('conversation_id', byLid.conversationId)
+      .orderBy('id')
+      .select('body')
+    assert.deepEqual(
+      messages.map((m) => m.body),
+      ['por LID', 'por teléfono', 'ya con los dos']
+    )
+    const kept = await db.from('conversations').where('id', byLid.conversationId).firstOrFail()
+    assert.equal(kept.unread_count, 3)
+    assert.equal(kept.pending_count, 3)
+    assert.equal(kept.last_message_preview, 'ya con los dos')
+    const emptied = await db.from('conversations').where('id', byPhone.conversationId).firstOrFail()
+    assert.equal(emptied.state, 'resolved')
+    assert.equal(emptied.contact_id, byLid.contactId)
+    const moved = await db.from('conversations').where('id', elsewhere.conversationId).firstOrFail()
+    assert.equal(moved.contact_id, byLid.contactId)
+    assert.equal(
+      (await db.from('messages').where('conversation_id', elsewhere.conversationId)).length,
+      1
+    )
+  })
+
+  test('records that hold different values of one identifier are not merged', async ({
+    assert,
+  }) => {
+    const connection = await createConnection()
+    const first = await ingest.message(connection.id, {
+      ...inboundText(),
+      contact: { waId: '593990000002', lid: '111' },
+    })
+    const second = await ingest.message(connection.id, {
+      ...inboundText(),
+      contact: { lid: '222' },
+    })
+    // Phone of the first, LID of the second: the first already has another LID.
+    const report = await ingest.message(connection.id, {
+      ...inboundText(),
+      contact: { waId: '593990000002', lid: '222' },
+    })
+    assert.equal(report.contactId, first.contactId)
+    assert.equal(await contactCount(), 2)
+    assert.equal((await Contact.findOrFail(first.contactId)).lid, '111')
+    assert.equal((await Contact.findOrFail(second.contactId)).lid, '222')
   })
 
   test('the profile name refreshes; an edited display name is kept', async ({ assert }) => {

@@ -199,6 +199,36 @@ test.group('Baileys / inbound messages', (group) => {
     assert.lengthOf(await Conversation.all(), 1)
   })
 
+  test('a LID-only chat and a phone chat of one person merge when the mapping arrives', async ({
+    assert,
+  }) => {
+    const connection = await connected()
+    const double = doubles.latest(connection.id)
+    double.upsert([double.customerText({ id: 'LID-A', text: 'por LID', lid: '999000444' })])
+    double.upsert([
+      double.customerText({ id: 'PN-B', text: 'por teléfono', phone: '593996660002' }),
+    ])
+    await settle(connection)
+    assert.lengthOf(await Contact.all(), 2)
+
+    double.ev.emit('lid-mapping.update', {
+      lid: '999000444@lid',
+      pn: '593996660002@s.whatsapp.net',
+    })
+    await settle(connection)
+
+    const contacts = await Contact.all()
+    assert.lengthOf(contacts, 1)
+    assert.equal(contacts[0].lid, '999000444')
+    assert.equal(contacts[0].waId, '593996660002')
+    const open = await Conversation.query().whereNot('state', 'resolved')
+    assert.lengthOf(open, 1)
+    const bodies = (await Message.query().where('conversation_id', open[0].id).orderBy('id')).map(
+      (m) => m.body
+    )
+    assert.deepEqual(bodies, ['por LID', 'por teléfono'])
+  })
+
   test('image and voice note are downloaded into the media store', async ({ assert }) => {
     const connection = await connected()
     const double = doubles.latest(connection.id)
