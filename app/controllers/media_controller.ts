@@ -3,6 +3,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import Message from '#models/message'
 import conversationAccess from '#services/conversation_access'
 import mediaStore from '#services/media_store'
+import mediaThumbnails from '#services/media_thumbnails'
 import mediaUploads from '#services/media_uploads'
 import { MediaRefusedException } from '#services/media_policy'
 
@@ -54,6 +55,18 @@ export default class MediaController {
       return response.notFound('Not found')
     }
     const mime = message.mediaMime || 'application/octet-stream'
+    // `?size=thumb`: the timeline's small copy of a picture (the original when none can be made).
+    const thumbnail =
+      request.input('size') === 'thumb'
+        ? await mediaThumbnails.of(message.mediaPath, message.mediaMime)
+        : null
+    if (thumbnail) {
+      response.header('Content-Type', 'image/webp')
+      response.header('X-Content-Type-Options', 'nosniff')
+      response.header('Content-Security-Policy', "default-src 'none'; sandbox")
+      response.header('Cache-Control', 'private, max-age=86400')
+      return response.stream(mediaStore.stream(thumbnail))
+    }
     const disposition = INLINE.test(mime) ? 'inline' : 'attachment'
     response.header('Content-Type', mime)
     response.header('Content-Disposition', contentDisposition(disposition, message.mediaFilename))

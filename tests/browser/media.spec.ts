@@ -93,7 +93,10 @@ test.group('Browser: media', (group) => {
         .where('conversation_id', conversationId)
         .where('kind', 'image')
         .firstOrFail()
-      assert.equal(await sent.locator('img').getAttribute('src'), `/media/messages/${message.id}`)
+      assert.equal(
+        await sent.locator('img').getAttribute('src'),
+        `/media/messages/${message.id}?size=thumb`
+      )
       assert.isTrue(
         await sent
           .locator('img')

@@ -1,7 +1,9 @@
 import { test } from '@japa/runner'
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import sharp from 'sharp'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import type User from '#models/user'
@@ -33,7 +35,7 @@ async function mediaMessage(
   const connection = await createConnection()
   phone += 1
   const result = await receive(connection, { waId: String(phone), name: `Cliente ${phone}` })
-  const stored = await mediaStore.put(fixture(file), meta)
+  const stored = await mediaStore.put(file.startsWith('/') ? file : fixture(file), meta)
   await db
     .from('messages')
     .where('id', result.messageId!)
@@ -239,6 +241,71 @@ test.group('Media: serving message files', (group) => {
     response.assertHeader('x-content-type-options', 'nosniff')
     assert.match(response.header('content-disposition') ?? '', /^inline; filename="foto.png"/)
     assert.equal(response.header('content-length'), '74')
+  })
+
+  test('the timeline gets a small WebP of a picture, made once; the original stays whole', async ({
+    client,
+    assert,
+  }) => {
+    const agent = await createUser('agent')
+    const other = await createUser('agent')
+    const big = join(root, 'foto-grande.jpg')
+    await sharp({
+      create: { width: 2400, height: 1600, channels: 3, background: { r: 180, g: 40, b: 60 } },
+    })
+      .jpeg({ quality: 95 })
+      .toFile(big)
+    const id = await mediaMessage(
+      big,
+      { mime: 'image/jpeg', ext: 'jpg', filename: 'foto.jpg' },
+      agent
+    )
+    const original = await client.get(`/media/messages/${id}`).loginAs(agent)
+    original.assertHeader('content-type', 'image/jpeg')
+    const thumb = await client.get(`/media/messages/${id}?size=thumb`).loginAs(agent)
+    thumb.assertStatus(200)
+    thumb.assertHeader('content-type', 'image/webp')
+    thumb.assertHeader('x-content-type-options', 'nosniff')
+    const bytes = thumb.body() as Buffer
+    const { width, height, format } = await sharp(bytes).metadata()
+    assert.equal(format, 'webp')
+    assert.equal(width, 640)
+    assert.equal(height, 427)
+    assert.isBelow(bytes.length, Number(original.header('content-length')))
+    const made = (await filesOnDisk()).filter((file) => file.includes(`${join('thumbnails', '')}`))
+    assert.lengthOf(made, 1)
+    const again = await client.get(`/media/messages/${id}?size=thumb`).loginAs(agent)
+    assert.deepEqual(again.body() as Buffer, bytes)
+    ;(await client.get(`/media/messages/${id}?size=thumb`).loginAs(other)).assertStatus(404)
+  })
+
+  test('no small copy of a PDF or of a picture the decoder refuses: the original is served', async ({
+    client,
+    assert,
+  }) => {
+    const agent = await createUser('agent')
+    const pdf = await mediaMessage(
+      'tiny.pdf',
+      { mime: 'application/pdf', ext: 'pdf', filename: 'estado.pdf' },
+      agent
+    )
+    const asPdf = await client.get(`/media/messages/${pdf}?size=thumb`).loginAs(agent)
+    asPdf.assertHeader('content-type', 'application/pdf')
+    const broken = join(root, 'rota.png')
+    await writeFile(
+      broken,
+      Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), randomBytes(64)])
+    )
+    const id = await mediaMessage(
+      broken,
+      { mime: 'image/png', ext: 'png', filename: 'rota.png' },
+      agent
+    )
+    const answer = await client.get(`/media/messages/${id}?size=thumb`).loginAs(agent)
+    answer.assertStatus(200)
+    answer.assertHeader('content-type', 'image/png')
+    assert.equal(answer.header('content-length'), '72')
+    assert.isEmpty((await filesOnDisk()).filter((file) => file.includes('thumbnails')))
   })
 
   test('a PDF is an attachment with its original name, safely encoded', async ({

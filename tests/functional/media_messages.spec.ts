@@ -109,7 +109,7 @@ test.group('Media messages: sending from the composer', (group) => {
       .get(`/inbox/conversations/${conversationId}/messages`)
       .header('HX-Request', 'true')
       .loginAs(agent)
-    assert.include(timeline.text(), `<img src="/media/messages/${message.id}"`)
+    assert.include(timeline.text(), `<img src="/media/messages/${message.id}?size=thumb"`)
     assert.include(timeline.text(), `href="/media/messages/${message.id}" target="_blank"`)
     assert.include(timeline.text(), 'Su comprobante')
   })
