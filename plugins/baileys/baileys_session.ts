@@ -16,6 +16,7 @@ import { useDbAuthState, type DbAuthState } from './auth_state.js'
 import { decideOnClose, type ReconnectDecision } from './reconnect_policy.js'
 import { InboundHandler } from './inbound_handler.js'
 import { MessageStore } from './message_store.js'
+import { InboxJournal } from './inbox_journal.js'
 import { userOf } from './inbound_mapper.js'
 import { REASONS } from './reasons.js'
 import type { BaileysRuntime, BaileysSocket, ILogger } from './runtime.js'
@@ -64,6 +65,7 @@ export class BaileysSession {
   #retryCache = memoryCache()
   #settledWaiters: (() => void)[] = []
   readonly store: MessageStore
+  readonly journal: InboxJournal
   readonly inbound: InboundHandler
   groupsEnabled = false
   /** The last decision taken on a close (tests and the page read it). */
@@ -72,6 +74,7 @@ export class BaileysSession {
 
   constructor(private deps: SessionDeps) {
     this.store = new MessageStore(deps.db, deps.connectionId)
+    this.journal = new InboxJournal(deps.db, deps.connectionId)
     this.inbound = new InboundHandler({
       connectionId: deps.connectionId,
       db: deps.db,
@@ -172,7 +175,21 @@ export class BaileysSession {
 
     on('creds.update', () => auth.saveCreds())
     on('connection.update', (update) => this.#onConnectionUpdate(socket, update))
-    on('messages.upsert', (payload) => this.inbound.upsert(payload))
+    const opened = new Date()
+    this.#enqueue(() => this.#finishLeftovers(opened))
+    socket.ev.on('messages.upsert', (payload) => {
+      if (socket !== this.#socket) return
+      // Logged before it waits in the queue: if the process dies meanwhile, the next session has it.
+      const logged = this.journal.write(payload.type, payload.messages).catch((error) => {
+        this.deps.logger.error({ err: error }, 'baileys: received batch not journaled')
+        return null
+      })
+      this.#enqueue(async () => {
+        await this.inbound.upsert(payload)
+        const id = await logged
+        if (id !== null) await this.journal.done(id)
+      })
+    })
     on('messages.update', (payload) => this.inbound.updates(payload))
     on('message-receipt.update', (payload) => this.inbound.receipts(payload))
     on('messaging-history.set', (payload) => this.inbound.history(payload))
@@ -184,6 +201,14 @@ export class BaileysSession {
     })
     on('lid-mapping.update', (mapping) => this.inbound.lidMapping(mapping))
     on('call', (calls) => this.inbound.calls(calls))
+  }
+
+  /** Batches an earlier process received but never finished handling. */
+  async #finishLeftovers(before: Date) {
+    for (const batch of await this.journal.left(before)) {
+      await this.inbound.upsert({ messages: batch.messages, type: batch.type })
+      await this.journal.done(batch.id)
+    }
   }
 
   #enqueue(work: () => Promise<unknown>) {

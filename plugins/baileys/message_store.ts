@@ -1,6 +1,16 @@
 import type { Database } from '@adonisjs/lucid/database'
 import { proto, type WAMessage, type WAMessageKey } from '@whiskeysockets/baileys'
 
+/** A WAMessage as protobuf JSON (bytes as base64, int64 as strings), and back (B.8 #7). */
+export function storedForm(message: WAMessage) {
+  return proto.WebMessageInfo.fromObject(message).toJSON()
+}
+
+export function revived(raw: unknown): WAMessage {
+  const json = typeof raw === 'string' ? JSON.parse(raw) : raw
+  return proto.WebMessageInfo.fromObject(json as object) as WAMessage
+}
+
 /**
  * The raw WAMessages of a connection (`baileys_messages`): Baileys needs the
  * full message back to quote it, to answer a retry receipt (`getMessage`)
@@ -28,7 +38,7 @@ export class MessageStore {
         key_id: message.key.id,
         remote_jid: message.key.remoteJid ?? '',
         from_me: !!message.key.fromMe,
-        raw: JSON.stringify(proto.WebMessageInfo.fromObject(message).toJSON()),
+        raw: JSON.stringify(storedForm(message)),
         created_at: new Date(),
       })
     }
@@ -49,8 +59,7 @@ export class MessageStore {
       .select('raw')
       .first()
     if (!row) return null
-    const raw = typeof row.raw === 'string' ? JSON.parse(row.raw) : row.raw
-    return proto.WebMessageInfo.fromObject(raw) as WAMessage
+    return revived(row.raw)
   }
 
   async isOwnSend(keyId: string) {

@@ -17,11 +17,13 @@ import {
   baileysConnection,
   doubles,
   FAKE_MEDIA,
+  manager,
   settle,
   stopBaileys,
   useDoubleRuntime,
 } from '#plugins/baileys/testing/double_runtime'
 import { fixture } from '#plugins/baileys/testing/socket_double'
+import { InboxJournal } from '#plugins/baileys/inbox_journal'
 import { createUser, resetDatabase } from '#tests/helpers/fixtures'
 
 /*
@@ -227,6 +229,30 @@ test.group('Baileys / inbound messages', (group) => {
       (m) => m.body
     )
     assert.deepEqual(bodies, ['por LID', 'por teléfono'])
+  })
+
+  test('a batch the process received but never handled is handled when the number reconnects', async ({
+    assert,
+  }) => {
+    const connection = await connected()
+    const double = doubles.latest(connection.id)
+    double.upsert([double.customerText({ id: 'LIVE-1', text: 'antes', phone: '593991230010' })])
+    await settle(connection)
+    assert.lengthOf(await db.from('baileys_inbox'), 0, 'a handled batch leaves no trace')
+    await manager().stopAll()
+
+    // What a process that died right after receiving leaves behind: the journaled batch only.
+    await new InboxJournal(db, connection.id).write('notify', [
+      double.customerText({ id: 'CRASH-1', text: 'recibido y no guardado', phone: '593991230010' }),
+    ])
+    assert.isNull(await Message.findBy('external_id', 'CRASH-1'))
+
+    await manager().connect(connection.id)
+    await settle(connection)
+    const recovered = await Message.findByOrFail('external_id', 'CRASH-1')
+    assert.equal(recovered.body, 'recibido y no guardado')
+    assert.lengthOf(await db.from('baileys_inbox'), 0)
+    assert.lengthOf(await Conversation.query().whereNot('state', 'resolved'), 1)
   })
 
   test('image and voice note are downloaded into the media store', async ({ assert }) => {
