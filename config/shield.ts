@@ -1,11 +1,13 @@
 import { defineConfig } from '@adonisjs/shield'
+import { isMachineRequest } from '#middleware/people_only'
 
 const shieldConfig = defineConfig({
   csp: { enabled: false, directives: {}, reportOnly: false },
   csrf: {
     enabled: true,
-    // Provider webhooks are verified by their own signatures, not by a session token.
-    exceptRoutes: (ctx) => ctx.request.url().startsWith('/webhooks/'),
+    // Provider webhooks skip shield (start/kernel.ts, forPeople); their signatures verify them. A
+    // function, not a list: shield runs at the server level, before a route is matched.
+    exceptRoutes: (ctx) => isMachineRequest(ctx.request),
     enableXsrfCookie: false,
     methods: ['POST', 'PUT', 'PATCH', 'DELETE'],
   },

@@ -3,28 +3,30 @@
 */
 import router from '@adonisjs/core/services/router'
 import server from '@adonisjs/core/services/server'
+import { forPeople } from '#middleware/people_only'
 
 server.errorHandler(() => import('#exceptions/handler'))
 
 /*
 | Everything but static files runs at the server level, so an unknown URL
 | still gets a session, the user's language and the layout (a translated 404
-| with the user's menu) instead of a bare error.
+| with the user's menu) instead of a bare error. Provider webhooks skip what
+| only people need (app/middleware/people_only.ts).
 */
 server.use([
   () => import('#middleware/container_bindings_middleware'),
   () => import('@adonisjs/static/static_middleware'),
   () => import('@adonisjs/core/bodyparser_middleware'),
-  () => import('@adonisjs/session/session_middleware'),
-  () => import('#middleware/keep_flash_for_fragments_middleware'),
-  () => import('@adonisjs/shield/shield_middleware'),
-  () => import('@adonisjs/auth/initialize_auth_middleware'),
-  () => import('#middleware/silent_auth_middleware'),
-  () => import('#middleware/presence_heartbeat_middleware'),
+  forPeople(() => import('@adonisjs/session/session_middleware')),
+  forPeople(() => import('#middleware/keep_flash_for_fragments_middleware')),
+  forPeople(() => import('@adonisjs/shield/shield_middleware')),
+  forPeople(() => import('@adonisjs/auth/initialize_auth_middleware')),
+  forPeople(() => import('#middleware/silent_auth_middleware')),
+  forPeople(() => import('#middleware/presence_heartbeat_middleware')),
   () => import('#middleware/detect_user_locale_middleware'),
-  () => import('#middleware/initialize_bouncer_middleware'),
-  () => import('#middleware/setup_required_middleware'),
-  () => import('#middleware/share_layout_middleware'),
+  forPeople(() => import('#middleware/initialize_bouncer_middleware')),
+  forPeople(() => import('#middleware/setup_required_middleware')),
+  forPeople(() => import('#middleware/share_layout_middleware')),
 ])
 
 router.use([])

@@ -3,6 +3,7 @@ import i18nManager from '@adonisjs/i18n/services/main'
 import type { NextFn } from '@adonisjs/core/types/http'
 import { type HttpContext, RequestValidator } from '@adonisjs/core/http'
 import { requestOrganization } from '#services/request_organization'
+import { isMachineRequest } from '#middleware/people_only'
 
 /**
  * Locale of a request: the user's own choice, else the organization's
@@ -15,7 +16,7 @@ export default class DetectUserLocaleMiddleware {
 
   async handle(ctx: HttpContext, next: NextFn) {
     // Provider webhooks have no reader and come by the thousand: no organization query for them.
-    const preferred = ctx.request.url().startsWith('/webhooks/')
+    const preferred = isMachineRequest(ctx.request)
       ? i18nManager.defaultLocale
       : (ctx.auth.user?.locale ?? (await requestOrganization(ctx))?.defaultLocale ?? 'es')
     const locale = i18nManager.getSupportedLocaleFor([preferred]) ?? i18nManager.defaultLocale

@@ -12,8 +12,7 @@ export default class SetupRequiredMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {
     const path = ctx.request.url()
     const isSetupRoute = path === '/setup'
-    if (path.startsWith('/vendor/') || path.startsWith('/webhooks/') || path === '/health')
-      return next()
+    if (path.startsWith('/vendor/') || path === '/health') return next()
     const done = await setupState.isComplete()
     if (!done && !this.#open.includes(path)) return ctx.response.redirect('/setup')
     if (done && isSetupRoute) return ctx.response.redirect('/login')
