@@ -1,6 +1,7 @@
 import db from '@adonisjs/lucid/services/db'
 import { publish } from '#events/conversation_events'
 import type { ContactResolver } from '#services/contact_resolver'
+import { announceMerges } from '#services/contact_merger'
 import { findOrOpenConversation, recordMessageActivity } from '#channels/conversation_activity'
 import type { CallIngestResult, NormalizedCall } from '#channels/ingest_port'
 import {
@@ -100,12 +101,14 @@ export async function recordCall(
         changed: true,
         opened: conversation.opened,
         row: { id: row.id, conversation_id: conversation.id, contact_id: contact!.id },
+        merges: contact!.merges,
       }
     })
   )
 
   const messageId = Number(outcome.row.id)
   const conversationId = Number(outcome.row.conversation_id)
+  if ('merges' in outcome) await announceMerges(outcome.merges)
   if (outcome.created) {
     await publish('conversation:message_received', {
       connectionId,

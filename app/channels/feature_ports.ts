@@ -8,6 +8,7 @@ import contactResolver from '#services/contact_resolver'
 import { publish } from '#events/conversation_events'
 import type { MessageKind } from '#models/message'
 import type { ContactIdentity } from '#channels/ingest_port'
+import { announceMerges } from '#services/contact_merger'
 
 /*
 | What feature plugins (calls, contact sync, bots…) may read and do in the
@@ -201,6 +202,7 @@ export class ContactsPort {
   /** Creates the person or teaches the matching contact new identities, names and photo. */
   async upsert(identity: ContactIdentity): Promise<ContactUpsert> {
     const resolved = await db.transaction((trx) => contactResolver.resolve(identity, trx))
+    await announceMerges(resolved!.merges)
     const result = {
       contactId: resolved!.id,
       created: resolved!.created,
