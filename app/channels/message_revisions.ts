@@ -1,5 +1,6 @@
 import db from '@adonisjs/lucid/services/db'
 import { publish } from '#events/conversation_events'
+import { previewOf } from '#channels/conversation_activity'
 import type { NormalizedRevision, RevisionIngestResult } from '#channels/ingest_port'
 import {
   InvalidInboundError,
@@ -35,7 +36,7 @@ export async function recordRevision(
         .where('connection_id', connectionId)
         .where('external_id', input.externalId)
         .forUpdate()
-        .select('id', 'conversation_id', 'body', 'metadata')
+        .select('id', 'conversation_id', 'body', 'metadata', 'created_at')
         .first()
       if (!row) return null
       const metadata: Record<string, any> = row.metadata ?? {}
@@ -56,6 +57,14 @@ export async function recordRevision(
         .from('messages')
         .where('id', row.id)
         .update({ body: row.body, metadata: JSON.stringify(metadata) })
+      // The chat list shows the newest message: an edit of that one shows there too.
+      if (!input.revoked) {
+        await trx
+          .from('conversations')
+          .where('id', row.conversation_id)
+          .where('last_message_at', row.created_at)
+          .update({ last_message_preview: previewOf(row.body), updated_at: new Date() })
+      }
       return { row, changed: true }
     })
   )

@@ -67,8 +67,10 @@ export default class Broadcast {
   }
 
   /** A message changed otherwise (a call ringing → missed): that message refetches itself. */
-  messageUpdated({ conversationId, messageId }: EventsList['conversation:message_updated']) {
+  async messageUpdated({ conversationId, messageId }: EventsList['conversation:message_updated']) {
     send(liveChannels.conversation(conversationId), { type: 'message.updated', id: messageId })
+    // An edit of the newest message, a call that ended: the chat's row in the lists may read differently.
+    await conversationChanged(conversationId)
   }
 
   conversationAssigned({

@@ -2,6 +2,7 @@ import { test } from '@japa/runner'
 import emitter from '@adonisjs/core/services/emitter'
 import ingest, { InvalidInboundError, UnknownConnectionError } from '#channels/ingest_service'
 import Message from '#models/message'
+import Conversation from '#models/conversation'
 import { resetDatabase } from '#tests/helpers/fixtures'
 import { createConnection, inboundText } from '#tests/helpers/conversation_fixtures'
 
@@ -41,11 +42,26 @@ test.group('Ingest · revisions (edits and deletions)', (group) => {
     assert.deepEqual((message.metadata as any).edits, [
       { body: 'Pago el lunes', replacedAt: at.toISOString() },
     ])
+    const conversation = await Conversation.findOrFail(stored.conversationId)
+    assert.equal(conversation.lastMessagePreview, 'Pago el martes', 'the chat list reads the edit')
     events.assertEmittedCount('conversation:message_updated', 1)
     events.assertEmitted(
       'conversation:message_updated',
       ({ data }) => data.messageId === stored.messageId
     )
+
+    // An edit of an older message leaves the list's line to the newest one.
+    await ingest.message(
+      connection.id,
+      inboundText({ body: 'Otra cosa', at: new Date(Date.now() + 1000) })
+    )
+    await ingest.revision(connection.id, {
+      externalId: original.externalId,
+      body: 'Pago el miércoles',
+      at,
+    })
+    await conversation.refresh()
+    assert.equal(conversation.lastMessagePreview, 'Otra cosa')
   })
 
   test('a deletion marks the message and keeps its text; later edits change nothing', async ({
