@@ -112,6 +112,41 @@ test.group('Browser: inbox', (group) => {
     assert.equal(await page.locator('#composer textarea').inputValue(), '')
   })
 
+  test('a customer edits a message, then deletes it: the bubble follows live, the list too', async ({
+    browserContext,
+    assert,
+  }) => {
+    const agent = await createUser('agent')
+    const { connection, conversationId } = await assignedChat(agent.id)
+    const { externalId } = await db
+      .from('messages')
+      .where('conversation_id', conversationId)
+      .select('external_id as externalId')
+      .firstOrFail()
+    await browserContext.loginAs(agent)
+    const page = await browserContext.newPage()
+    await page.goto(`/inbox/conversations/${conversationId}`)
+    await listening(page, `conversations/${conversationId}`)
+    await page.evaluate('window.__sameDocument = true')
+
+    await ingest.revision(connection.id, {
+      externalId,
+      body: 'Hola, ya lo resolví',
+      at: new Date(),
+    })
+    const bubble = page.locator('#timeline .message--in', { hasText: 'Hola, ya lo resolví' })
+    await bubble.locator('[data-test=edited]').waitFor()
+    await bubble.locator('[data-test=edited] summary').click()
+    assert.include(await bubble.innerText(), 'Hola, necesito ayuda')
+    await page
+      .locator('.inbox__list', { hasText: 'Hola, ya lo resolví' })
+      .waitFor({ timeout: 10_000 })
+
+    await ingest.revision(connection.id, { externalId, revoked: true, at: new Date() })
+    await page.locator('#timeline .message--revoked [data-test=revoked]').waitFor()
+    assert.isTrue(await page.evaluate('window.__sameDocument === true'), 'no reload happened')
+  })
+
   test('phone width: the list, then the conversation alone, then back', async ({
     browserContext,
     assert,
