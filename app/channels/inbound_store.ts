@@ -74,6 +74,44 @@ export interface InboundMessageRow {
   created_at: Date
 }
 
+/** The INSERT's column list and values (named bindings `:m_<column>`), shared by both inserts. */
+function messageInsert(row: InboundMessageRow, activity: ActivityInput) {
+  const columns = Object.keys(row) as (keyof InboundMessageRow)[]
+  const values = columns.map((column) =>
+    column === 'metadata' ? 'CAST(:m_metadata AS jsonb)' : `:m_${column}`
+  )
+  const update = activityUpdate(activity)
+  const bindings: Record<string, any> = { ...update.bindings }
+  for (const column of columns) bindings[`m_${column}`] = row[column]
+  const quoted = row.reply_to_external_id
+    ? `(SELECT id FROM messages WHERE connection_id = :m_connection_id AND external_id = :m_reply_to_external_id LIMIT 1)`
+    : 'NULL'
+  return {
+    columns: `${columns.join(', ')}, reply_to_message_id`,
+    values: `${values.join(', ')}, ${quoted}`,
+    /** The conversation's activity, moved only when the message was inserted. */
+    touched: `touched AS (
+       UPDATE conversations SET ${update.set}
+       WHERE id = :m_conversation_id AND EXISTS (SELECT 1 FROM inserted)
+       RETURNING assigned_user_id
+     )`,
+    bindings,
+  }
+}
+
+interface InsertedRow {
+  id: string | number
+  assigned_user_id: number | null
+}
+
+function insertedMessage(row: InsertedRow | undefined) {
+  if (!row || row.id === null) return null
+  return {
+    id: Number(row.id),
+    assignedUserId: row.assigned_user_id === null ? null : Number(row.assigned_user_id),
+  }
+}
+
 /**
  * Inserts the message (a no-op when (connection, external id) is stored
  * already) and, only when it was inserted, moves the conversation's list
@@ -86,36 +124,71 @@ export async function insertInboundMessage(
   row: InboundMessageRow,
   activity: ActivityInput
 ): Promise<{ id: number; assignedUserId: number | null } | null> {
-  const columns = Object.keys(row) as (keyof InboundMessageRow)[]
-  const values = columns.map((column) =>
-    column === 'metadata' ? 'CAST(:m_metadata AS jsonb)' : `:m_${column}`
-  )
-  const update = activityUpdate(activity)
-  const bindings: Record<string, any> = { ...update.bindings }
-  for (const column of columns) bindings[`m_${column}`] = row[column]
-  const quoted = row.reply_to_external_id
-    ? `(SELECT id FROM messages WHERE connection_id = :m_connection_id AND external_id = :m_reply_to_external_id LIMIT 1)`
-    : 'NULL'
-  const result = await preparedQuery(
+  const insert = messageInsert(row, activity)
+  const result = await preparedQuery<{ rows: InsertedRow[] }>(
     trx,
     `WITH inserted AS (
-       INSERT INTO messages (${columns.join(', ')}, reply_to_message_id)
-       VALUES (${values.join(', ')}, ${quoted})
+       INSERT INTO messages (${insert.columns})
+       VALUES (${insert.values})
        ON CONFLICT (connection_id, external_id) DO NOTHING
        RETURNING id
-     ), touched AS (
-       UPDATE conversations SET ${update.set}
-       WHERE id = :m_conversation_id AND EXISTS (SELECT 1 FROM inserted)
-       RETURNING assigned_user_id
-     )
+     ), ${insert.touched}
      SELECT inserted.id, touched.assigned_user_id FROM inserted LEFT JOIN touched ON true`,
-    bindings
+    insert.bindings
   )
-  const inserted = (result as { rows: { id: string | number; assigned_user_id: number | null }[] })
-    .rows[0]
-  if (!inserted) return null
-  return {
-    id: Number(inserted.id),
-    assignedUserId: inserted.assigned_user_id === null ? null : Number(inserted.assigned_user_id),
-  }
+  return insertedMessage(result.rows[0])
+}
+
+export type KnownChatInsert =
+  | { outcome: 'inserted'; id: number; assignedUserId: number | null }
+  /** Stored already (a redelivery): the caller rolls back. */
+  | { outcome: 'duplicate' }
+  /** The contact's open conversation is not the one expected (resolved, or none): take the long way. */
+  | { outcome: 'moved' }
+
+/**
+ * Steps 1 and 2 in one round trip, for a customer whose open conversation
+ * is known (a batch looked it up beforehand): the lock function runs first
+ * (a MATERIALIZED CTE the INSERT reads), and the message goes in only if
+ * the locked open conversation is still the expected one. The row existed
+ * before this statement began, so the UPDATE follows it to its newest
+ * version once locked.
+ */
+export async function insertIntoKnownChat(
+  trx: TransactionClientContract,
+  contactId: number,
+  pluginKey: string | null,
+  row: InboundMessageRow,
+  activity: ActivityInput
+): Promise<KnownChatInsert> {
+  const insert = messageInsert(row, activity)
+  const result = await preparedQuery<{
+    rows: (InsertedRow & { plugin_key: string; open_conversation_id: number | null })[]
+  }>(
+    trx,
+    `WITH locked AS MATERIALIZED (
+       SELECT plugin_key, open_conversation_id FROM chasqui_lock_for_message(:l_connection, :l_contact)
+     ), inserted AS (
+       INSERT INTO messages (${insert.columns})
+       SELECT ${insert.values} FROM locked
+       WHERE locked.open_conversation_id = :m_conversation_id
+         AND (CAST(:l_plugin AS text) IS NULL OR locked.plugin_key = :l_plugin)
+       ON CONFLICT (connection_id, external_id) DO NOTHING
+       RETURNING id
+     ), ${insert.touched}
+     SELECT locked.plugin_key, locked.open_conversation_id, inserted.id, touched.assigned_user_id
+       FROM locked LEFT JOIN inserted ON true LEFT JOIN touched ON true`,
+    {
+      ...insert.bindings,
+      l_connection: safeId(row.connection_id),
+      l_contact: safeId(contactId),
+      l_plugin: pluginKey,
+    }
+  )
+  const found = result.rows[0]
+  if (!found || (pluginKey && found.plugin_key !== pluginKey))
+    throw new UnknownConnectionError(row.connection_id, pluginKey)
+  if (Number(found.open_conversation_id) !== row.conversation_id) return { outcome: 'moved' }
+  const inserted = insertedMessage(found)
+  return inserted ? { outcome: 'inserted', ...inserted } : { outcome: 'duplicate' }
 }

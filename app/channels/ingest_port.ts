@@ -149,6 +149,10 @@ export interface MessageIngestResult {
   opened: boolean
 }
 
+/** One entry per message of `messages()`, in the order given. */
+export type MessageBatchOutcome =
+  { ok: true; result: MessageIngestResult } | { ok: false; error: Error }
+
 export interface StatusIngestResult {
   /** False when the status was stale, repeated, or for an unknown message. */
   applied: boolean
@@ -169,6 +173,16 @@ export interface CallIngestResult {
 /** What a channel plugin receives in its context to report into the core. */
 export interface IngestPort {
   message(connectionId: number, message: NormalizedInboundMessage): Promise<MessageIngestResult>
+  /**
+   * Several messages of one connection at once (a provider's batch, a
+   * worker's round), for throughput: stored in one transaction when they
+   * can be, one by one otherwise, with the same results and events as
+   * `message()`. One message's failure is its own outcome, never the others'.
+   */
+  messages(
+    connectionId: number,
+    messages: NormalizedInboundMessage[]
+  ): Promise<MessageBatchOutcome[]>
   status(connectionId: number, status: NormalizedStatus): Promise<StatusIngestResult>
   connection(connectionId: number, state: NormalizedConnectionState): Promise<void>
   contact(connectionId: number, contact: NormalizedContact): Promise<ContactIngestResult>

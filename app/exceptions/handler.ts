@@ -1,3 +1,4 @@
+import { isMachineRequest } from '#middleware/people_only'
 import app from '@adonisjs/core/services/app'
 import i18nManager from '@adonisjs/i18n/services/main'
 import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
@@ -54,6 +55,8 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     }
     const message = ctx.i18n.t(key)
     ctx.response.status(status)
+    // Provider webhooks get no view (detect_user_locale_middleware): plain text for machines.
+    if (isMachineRequest(ctx.request)) return ctx.response.send(message)
     if (ctx.request.accepts(['html', 'json']) === 'json' && !ctx.request.header('hx-request')) {
       return ctx.response.send({ error: message })
     }

@@ -49,14 +49,17 @@ export class ContactResolver {
   async resolve(
     identity: ContactIdentity,
     trx: TransactionClientContract,
-    options: { create?: boolean } = {}
+    options: { create?: boolean; known?: KnownContacts } = {}
   ): Promise<ResolvedContact | null> {
     const ids = await this.normalize(identity, trx)
     if (!ids.waId && !ids.phoneE164 && !ids.lid && !ids.bsuid) throw new EmptyContactIdentityError()
 
     // Twice at most: a concurrent transaction may insert the same person between our lookup and insert.
     for (let round = 0; round < 2; round++) {
-      let candidates = await this.candidates(ids, trx)
+      let candidates =
+        round === 0 && options.known
+          ? options.known.candidates(ids)
+          : await this.candidates(ids, trx)
       const merges = candidates.length > 1 ? await this.mergeSamePerson(candidates, trx) : []
       if (merges.length) candidates = await this.candidates(ids, trx)
       const match = this.pick(candidates, ids)
@@ -90,6 +93,45 @@ export class ContactResolver {
       if (inserted.length) return { id: Number(inserted[0].id), created: true, changed: true }
     }
     throw new Error('Could not resolve the contact after a concurrent insert')
+  }
+
+  /**
+   * The contacts a batch of identities can match, in one query, with each
+   * one's open conversation on `connectionId`. `resolve` then picks from
+   * them instead of querying; the caller stops passing them once a resolve
+   * changed something (they would be stale).
+   */
+  async known(
+    identities: ContactIdentity[],
+    connectionId: number,
+    trx: TransactionClientContract
+  ): Promise<KnownContacts> {
+    const all = await Promise.all(identities.map((identity) => this.normalize(identity, trx)))
+    const values = (key: keyof NormalizedIdentity) => [
+      ...new Set(all.map((ids) => ids[key]).filter((value): value is string => !!value)),
+    ]
+    const result = await preparedQuery<{
+      rows: (ContactRow & { open_conversation_id: number | null })[]
+    }>(
+      trx,
+      `SELECT ${CONTACT_COLUMNS.split(', ')
+        .map((column) => `c.${column}`)
+        .join(', ')},
+              v.id AS open_conversation_id
+         FROM contacts c
+         LEFT JOIN conversations v
+           ON v.contact_id = c.id AND v.connection_id = ? AND v.state <> 'resolved'
+        WHERE c.wa_id = ANY(?) OR c.bsuid = ANY(?) OR c.lid = ANY(?) OR c.phone_e164 = ANY(?)`,
+      [connectionId, values('waId'), values('bsuid'), values('lid'), values('phoneE164')]
+    )
+    return new KnownContacts(
+      result.rows.map((row) => ({
+        ...row,
+        id: Number(row.id),
+        open_conversation_id:
+          row.open_conversation_id === null ? null : Number(row.open_conversation_id),
+      }))
+    )
   }
 
   /** Identifiers in their stored shapes. */
@@ -179,6 +221,23 @@ export class ContactResolver {
     patch.updated_at = new Date()
     await trx.from('contacts').where('id', contact.id).update(patch)
     return true
+  }
+}
+
+/** Contacts read beforehand for a batch (ContactResolver.known). */
+export class KnownContacts {
+  constructor(private rows: (ContactRow & { open_conversation_id: number | null })[]) {}
+
+  /** What the candidates query would return for these identifiers. */
+  candidates(ids: NormalizedIdentity): ContactRow[] {
+    return this.rows.filter((row) =>
+      PRIORITY.some(([column, key]) => ids[key] && row[column] === ids[key])
+    )
+  }
+
+  /** The contact's open conversation on the batch's connection, as read. */
+  openConversationOf(contactId: number) {
+    return this.rows.find((row) => row.id === contactId)?.open_conversation_id ?? null
   }
 }
 

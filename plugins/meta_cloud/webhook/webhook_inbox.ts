@@ -2,7 +2,8 @@ import db from '@adonisjs/lucid/services/db'
 import { metaContext } from '../plugin_context.js'
 import metaNumbers from '../numbers/meta_numbers.js'
 import { verifySignature } from './signature.js'
-import { processWebhook } from './webhook_processor.js'
+import { routeWebhook, type RoutedWebhook } from './webhook_processor.js'
+import type { NormalizedInboundMessage } from '#channels/ingest_port'
 
 export type IntakeResult = 'accepted' | 'bad_signature'
 
@@ -15,6 +16,8 @@ interface ClaimedWebhook {
 
 const BATCH = 100
 const CONCURRENCY = 8
+/** Plain messages stored per transaction (see #batches). */
+const MESSAGE_BATCH = 16
 /** Bodies stored by one INSERT at most (group commit). */
 const INSERT_BATCH = 200
 const LEASE_SECONDS = 60
@@ -37,6 +40,15 @@ function intakeDb() {
     db.manager.add(INTAKE_CONNECTION, { ...primary, pool: { min: 0, max: 2 } })
   }
   return db.connection(INTAKE_CONNECTION)
+}
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>) {
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) await work(items[next++])
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
 }
 
 /** Lets pending I/O (incoming webhooks above all) run before the next item is processed. */
@@ -227,16 +239,47 @@ export class WebhookInbox {
         attempts: Number(row.attempts),
       }))
       .sort((a, b) => a.id - b.id)
-    let next = 0
-    const done: number[] = []
-    const worker = async () => {
-      while (next < rows.length) {
-        const row = rows[next++]
-        await this.#acksFirst()
-        if (await this.#process(row)) done.push(row.id)
+    const lastAttempt = (row: ClaimedWebhook) => ({ lastAttempt: row.attempts >= MAX_ATTEMPTS })
+    const failures = new Map<number, unknown>()
+    const routed = new Map<number, RoutedWebhook>()
+    for (const row of rows) {
+      try {
+        routed.set(row.id, await routeWebhook(row.body, row.signature, lastAttempt(row)))
+      } catch (error) {
+        failures.set(row.id, error)
       }
     }
-    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, rows.length) }, worker))
+
+    // The round's plain messages first, stored a batch per transaction (one commit for many).
+    await inParallel(this.#batches(routed), CONCURRENCY, async (batch) => {
+      await this.#acksFirst()
+      const outcomes = await metaContext().ports.ingest.messages(
+        batch.connectionId,
+        batch.items.map((item) => item.message)
+      )
+      outcomes.forEach((outcome, index) => {
+        const rowId = batch.items[index].rowId
+        if (!outcome.ok && !failures.has(rowId)) failures.set(rowId, outcome.error)
+      })
+    })
+    // Then the rest of each body (media, statuses, calls, template changes), in order.
+    await inParallel(
+      rows.filter((row) => routed.has(row.id) && !failures.has(row.id)),
+      CONCURRENCY,
+      async (row) => {
+        await this.#acksFirst()
+        try {
+          await routed.get(row.id)!.rest()
+        } catch (error) {
+          failures.set(row.id, error)
+        }
+      }
+    )
+
+    for (const row of rows) {
+      if (failures.has(row.id)) await this.#failed(row, failures.get(row.id))
+    }
+    const done = rows.filter((row) => !failures.has(row.id)).map((row) => row.id)
     // One statement for the whole round instead of a commit per webhook.
     if (done.length) {
       await db
@@ -247,37 +290,69 @@ export class WebhookInbox {
     return rows.length
   }
 
-  /** True when processed; failures are rescheduled (or given up) here. */
-  async #process(row: ClaimedWebhook): Promise<boolean> {
-    try {
-      await processWebhook(row.body, row.signature, { lastAttempt: row.attempts >= MAX_ATTEMPTS })
-      return true
-    } catch (error) {
-      const message = String((error as Error)?.message ?? error).slice(0, 2000)
-      if (row.attempts >= MAX_ATTEMPTS) {
-        await db
-          .from('meta_cloud_webhooks')
-          .where('id', row.id)
-          .update({ state: 'failed', locked_until: null, last_error: message })
-        await metaContext().systemEvents.record({
-          level: 'critical',
-          category: 'meta.webhook_failed',
-          message: `A Meta webhook could not be processed after ${row.attempts} attempts: ${message}`,
-          context: { webhookId: row.id },
-        })
-        return false
+  /**
+   * The round's plain messages by connection, cut into batches of about
+   * MESSAGE_BATCH that never split one customer's messages: batches run side
+   * by side, and one customer's messages keep their order in one batch.
+   */
+  #batches(routed: Map<number, RoutedWebhook>) {
+    const byConnection = new Map<
+      number,
+      Map<string, { rowId: number; message: NormalizedInboundMessage }[]>
+    >()
+    for (const [rowId, webhook] of routed) {
+      for (const { connectionId, message } of webhook.plain) {
+        const customers = byConnection.get(connectionId) ?? new Map()
+        byConnection.set(connectionId, customers)
+        const key = message.contact.waId ?? message.contact.bsuid ?? ''
+        const list = customers.get(key) ?? []
+        customers.set(key, list)
+        list.push({ rowId, message })
       }
-      const delaySeconds = Math.min(300, 2 ** row.attempts)
+    }
+    const batches: {
+      connectionId: number
+      items: { rowId: number; message: NormalizedInboundMessage }[]
+    }[] = []
+    for (const [connectionId, customers] of byConnection) {
+      let items: { rowId: number; message: NormalizedInboundMessage }[] = []
+      for (const list of customers.values()) {
+        items.push(...list)
+        if (items.length >= MESSAGE_BATCH) {
+          batches.push({ connectionId, items })
+          items = []
+        }
+      }
+      if (items.length) batches.push({ connectionId, items })
+    }
+    return batches
+  }
+
+  /** A body that could not be processed: tried again later, or given up after MAX_ATTEMPTS. */
+  async #failed(row: ClaimedWebhook, error: unknown) {
+    const message = String((error as Error)?.message ?? error).slice(0, 2000)
+    if (row.attempts >= MAX_ATTEMPTS) {
       await db
         .from('meta_cloud_webhooks')
         .where('id', row.id)
-        .update({
-          locked_until: null,
-          last_error: message,
-          next_attempt_at: db.raw('now() + make_interval(secs => ?)', [delaySeconds]),
-        })
-      return false
+        .update({ state: 'failed', locked_until: null, last_error: message })
+      await metaContext().systemEvents.record({
+        level: 'critical',
+        category: 'meta.webhook_failed',
+        message: `A Meta webhook could not be processed after ${row.attempts} attempts: ${message}`,
+        context: { webhookId: row.id },
+      })
+      return
     }
+    const delaySeconds = Math.min(300, 2 ** row.attempts)
+    await db
+      .from('meta_cloud_webhooks')
+      .where('id', row.id)
+      .update({
+        locked_until: null,
+        last_error: message,
+        next_attempt_at: db.raw('now() + make_interval(secs => ?)', [delaySeconds]),
+      })
   }
 
   /** Meta redelivers for up to 7 days; older processed bodies are no longer needed. */

@@ -5,18 +5,33 @@ import { normalizeWebhook, type WebhookItem } from './payload_normalizer.js'
 import { verifySignature } from './signature.js'
 import { fetchMedia } from './media_fetcher.js'
 import templateSync from '../templates/template_sync.js'
+import type { NormalizedInboundMessage } from '#channels/ingest_port'
+
+/** A message with nothing to fetch first, ready for the ingest port. */
+export interface PlainMessage {
+  connectionId: number
+  message: NormalizedInboundMessage
+}
 
 /**
- * Processes one stored webhook body: every item routed by
- * `phone_number_id` to its connection and reported through the ingest port.
- * Safe to run again on the same body (the port is idempotent on wamid and
- * on (wamid, status)), which is how failures are retried.
+ * One stored body, read and routed by `phone_number_id` to its connection
+ * (items for unknown numbers, or signed by another number's app, are
+ * dropped here). Its plain messages are handed out, so the inbox can store
+ * a whole round's together; `rest()` handles everything else in the body's
+ * order, once they are stored. Safe to run again on the same body (the port
+ * is idempotent on wamid and on (wamid, status)), which is how failures are
+ * retried.
  */
-export async function processWebhook(
+export interface RoutedWebhook {
+  plain: PlainMessage[]
+  rest(): Promise<void>
+}
+
+export async function routeWebhook(
   body: string,
   signature: string,
   options: { lastAttempt: boolean }
-) {
+): Promise<RoutedWebhook> {
   const ctx = metaContext()
   const raw = Buffer.from(body, 'utf8')
   const items = normalizeWebhook(JSON.parse(body))
@@ -43,9 +58,11 @@ export async function processWebhook(
     return result
   }
 
+  const plain: PlainMessage[] = []
+  const rest: (() => Promise<void>)[] = []
   for (const item of items) {
     if (item.type === 'template_status') {
-      await templateStatusChanged(raw, signature, item)
+      rest.push(() => templateStatusChanged(raw, signature, item))
       continue
     }
     if (item.type === 'ignored') {
@@ -54,7 +71,17 @@ export async function processWebhook(
     }
     const number = item.phoneNumberId ? await numberFor(item.phoneNumberId) : null
     if (!number) continue
-    await handle(number, item, options)
+    if (item.type === 'message' && !item.mediaId) {
+      plain.push({ connectionId: number.connectionId, message: item.message })
+      continue
+    }
+    rest.push(() => handle(number, item, options))
+  }
+  return {
+    plain,
+    async rest() {
+      for (const step of rest) await step()
+    },
   }
 }
 
