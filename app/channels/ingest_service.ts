@@ -19,7 +19,6 @@ import { recordConnectionState } from '#channels/connection_state'
 import { recordCall } from '#channels/call_log'
 import { recordRevision } from '#channels/message_revisions'
 import historyWindow from '#channels/history_window'
-import { preparedQuery } from '#services/prepared_query'
 import {
   InvalidInboundError,
   isValidDate,
@@ -179,7 +178,12 @@ export class IngestService implements IngestPort {
     let stored: StoredMessage
     try {
       stored = await withRetries(() =>
-        db.transaction((trx) => this.#store(trx, connectionId, input, pluginKey))
+        db.transaction(async (trx) => {
+          // Without a batch's contacts a redelivery always throws AlreadyStored; null is for batches.
+          const one = await this.#store(trx, connectionId, input, pluginKey)
+          if (!one) throw new AlreadyStored()
+          return one
+        })
       )
     } catch (error) {
       if (!(error instanceof AlreadyStored)) throw error
@@ -222,11 +226,6 @@ export class IngestService implements IngestPort {
       try {
         stored = await withRetries(() =>
           db.transaction(async (trx) => {
-            const present = await storedExternalIds(
-              trx,
-              connectionId,
-              order.map((index) => inputs[index].externalId)
-            )
             let known: KnownContacts | undefined = await this.contacts.known(
               order.map((index) => inputs[index].contact),
               connectionId,
@@ -234,9 +233,9 @@ export class IngestService implements IngestPort {
             )
             const results = new Map<number, StoredMessage>()
             for (const index of order) {
-              if (present.has(inputs[index].externalId)) continue
-              present.add(inputs[index].externalId)
               const one = await this.#store(trx, connectionId, inputs[index], pluginKey, known)
+              // A redelivery that touched nothing: the one-by-one path reports it below.
+              if (!one) continue
               if (one.contactChanged) known = undefined
               results.set(index, one)
             }
@@ -273,7 +272,9 @@ export class IngestService implements IngestPort {
   /**
    * The message's rows inside the caller's transaction; throws AlreadyStored
    * for a redelivery. With `known` (a batch's contacts, read beforehand) a
-   * customer with an open chat costs one round trip instead of three.
+   * customer with an open chat costs one round trip instead of three, and a
+   * redelivery that found everything in place (it changed nothing) returns
+   * null instead: the batch goes on.
    */
   async #store(
     trx: TransactionClientContract,
@@ -281,7 +282,7 @@ export class IngestService implements IngestPort {
     input: NormalizedInboundMessage,
     pluginKey: string | null,
     known?: KnownContacts
-  ): Promise<StoredMessage> {
+  ): Promise<StoredMessage | null> {
     const direction = input.direction ?? 'in'
     const historical = !!input.historical
     const contact = (await this.contacts.resolve(input.contact, trx, { known }))!
@@ -308,7 +309,7 @@ export class IngestService implements IngestPort {
         messageRow(connectionId, expected, input),
         activityOf(input)
       )
-      if (attempt.outcome === 'duplicate') throw new AlreadyStored()
+      if (attempt.outcome === 'duplicate') return null
       if (attempt.outcome === 'inserted') return stored(expected, false, attempt)
       // 'moved': the chat was resolved meanwhile; the long way opens a new one.
     }
@@ -409,20 +410,6 @@ async function findStored(
     contactId: Number(row.contact_id),
     opened: false,
   }
-}
-
-/** Which of these external ids the connection has stored already (one query for a batch). */
-async function storedExternalIds(
-  trx: TransactionClientContract,
-  connectionId: number,
-  externalIds: string[]
-) {
-  const result = await preparedQuery<{ rows: { external_id: string }[] }>(
-    trx,
-    'SELECT external_id FROM messages WHERE connection_id = ? AND external_id = ANY(?)',
-    [connectionId, externalIds]
-  )
-  return new Set(result.rows.map((row) => row.external_id))
 }
 
 /** Orders a batch so one person's messages are together (the identity as reported). */
