@@ -3,7 +3,7 @@
 */
 import router from '@adonisjs/core/services/router'
 import server from '@adonisjs/core/services/server'
-import { forPeople } from '#middleware/people_only'
+import { forPeople, parsedForPeople } from '#middleware/people_only'
 
 server.errorHandler(() => import('#exceptions/handler'))
 
@@ -16,7 +16,7 @@ server.errorHandler(() => import('#exceptions/handler'))
 server.use([
   () => import('#middleware/container_bindings_middleware'),
   () => import('@adonisjs/static/static_middleware'),
-  () => import('@adonisjs/core/bodyparser_middleware'),
+  parsedForPeople(() => import('@adonisjs/core/bodyparser_middleware')),
   forPeople(() => import('@adonisjs/session/session_middleware')),
   forPeople(() => import('#middleware/keep_flash_for_fragments_middleware')),
   forPeople(() => import('@adonisjs/shield/shield_middleware')),

@@ -17,7 +17,7 @@ interface ClaimedWebhook {
 const BATCH = 100
 const CONCURRENCY = 8
 /** Plain messages stored per transaction (see #batches). */
-const MESSAGE_BATCH = 16
+const MESSAGE_BATCH = 32
 /** Bodies stored by one INSERT at most (group commit). */
 const INSERT_BATCH = 200
 const LEASE_SECONDS = 60

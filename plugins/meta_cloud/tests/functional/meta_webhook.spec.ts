@@ -321,6 +321,25 @@ test.group('Meta webhook / robustness', (group) => {
     assert.include(again.at(-1)!.message, '2 more rejected')
   })
 
+  test('the body is read raw, not parsed: broken JSON with a good signature is acknowledged, oversized bodies refused', async ({
+    assert,
+  }) => {
+    // Meta signs bytes; what they say is the worker's business (it retries and, at the end, reports).
+    const broken = '{"object":"whatsapp_business_account","entry":[{'
+    assert.equal((await post(broken)).status, 200)
+    const [stored] = await db.from('meta_cloud_webhooks').select('body')
+    assert.equal(stored.body, broken)
+
+    const huge = JSON.stringify({
+      object: 'whatsapp_business_account',
+      pad: 'x'.repeat(3 * 1024 * 1024),
+    })
+    const refused = await post(huge)
+    assert.equal(refused.status, 413)
+    const [{ total }] = await db.from('meta_cloud_webhooks').count('* as total')
+    assert.equal(Number(total), 1)
+  })
+
   test('duplicates: the same webhook three times stores one message', async ({ assert }) => {
     const { payload } = fake.customerMessage(FIXTURE_NUMBER.phoneNumberId, {
       from: '593991112233',
