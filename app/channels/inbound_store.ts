@@ -11,6 +11,7 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { preparedQuery } from '#services/prepared_query'
 import { activityUpdate, type ActivityInput } from '#channels/conversation_activity'
 import { UnknownConnectionError } from '#channels/ingest_support'
+import { NO_INBOUND_AUTOMATIC_MESSAGES_SQL } from '#services/routing/automatic_messages'
 
 export interface LockedForMessage {
   departmentId: number | null
@@ -74,28 +75,74 @@ export interface InboundMessageRow {
   created_at: Date
 }
 
+const MESSAGE_COLUMNS: (keyof InboundMessageRow)[] = [
+  'conversation_id',
+  'connection_id',
+  'direction',
+  'kind',
+  'body',
+  'media_path',
+  'media_mime',
+  'media_size',
+  'media_filename',
+  'media_sha256',
+  'media_provider_id',
+  'status',
+  'sent_at',
+  'delivered_at',
+  'read_at',
+  'failed_at',
+  'external_id',
+  'reply_to_external_id',
+  'historical',
+  'metadata',
+  'created_at',
+]
+
+/**
+ * The statements' SQL is the same for every message (with or without a
+ * quoted message): built once, so the prepared statement's name and the
+ * binding rewrite are looked up, not recomputed, for every message.
+ */
+const sqlTexts = new Map<string, string>()
+function sqlOnce(key: string, build: () => string) {
+  let text = sqlTexts.get(key)
+  if (text === undefined) {
+    text = build()
+    sqlTexts.set(key, text)
+  }
+  return text
+}
+
 /** The INSERT's column list and values (named bindings `:m_<column>`), shared by both inserts. */
 function messageInsert(row: InboundMessageRow, activity: ActivityInput) {
-  const columns = Object.keys(row) as (keyof InboundMessageRow)[]
-  const values = columns.map((column) =>
-    column === 'metadata' ? 'CAST(:m_metadata AS jsonb)' : `:m_${column}`
-  )
   const update = activityUpdate(activity)
   const bindings: Record<string, any> = { ...update.bindings }
-  for (const column of columns) bindings[`m_${column}`] = row[column]
-  const quoted = row.reply_to_external_id
-    ? `(SELECT id FROM messages WHERE connection_id = :m_connection_id AND external_id = :m_reply_to_external_id LIMIT 1)`
-    : 'NULL'
+  for (const column of MESSAGE_COLUMNS) bindings[`m_${column}`] = row[column]
+  const quotes = !!row.reply_to_external_id
   return {
-    columns: `${columns.join(', ')}, reply_to_message_id`,
-    values: `${values.join(', ')}, ${quoted}`,
-    /** The conversation's activity, moved only when the message was inserted. */
-    touched: `touched AS (
+    /** Which variant of a statement this message needs (sqlOnce's key). */
+    variant: quotes ? 'quoting' : 'plain',
+    bindings,
+    /** The SQL pieces, for sqlOnce's first build of a variant. */
+    parts() {
+      const quoted = quotes
+        ? `(SELECT id FROM messages WHERE connection_id = :m_connection_id AND external_id = :m_reply_to_external_id LIMIT 1)`
+        : 'NULL'
+      const values = MESSAGE_COLUMNS.map((column) =>
+        column === 'metadata' ? 'CAST(:m_metadata AS jsonb)' : `:m_${column}`
+      )
+      return {
+        columns: `${MESSAGE_COLUMNS.join(', ')}, reply_to_message_id`,
+        values: `${values.join(', ')}, ${quoted}`,
+        // The conversation's activity, moved only when the message was inserted.
+        touched: `touched AS (
        UPDATE conversations SET ${update.set}
        WHERE id = :m_conversation_id AND EXISTS (SELECT 1 FROM inserted)
        RETURNING assigned_user_id
      )`,
-    bindings,
+      }
+    },
   }
 }
 
@@ -127,20 +174,29 @@ export async function insertInboundMessage(
   const insert = messageInsert(row, activity)
   const result = await preparedQuery<{ rows: InsertedRow[] }>(
     trx,
-    `WITH inserted AS (
-       INSERT INTO messages (${insert.columns})
-       VALUES (${insert.values})
+    sqlOnce(
+      `insert:${insert.variant}`,
+      (sql = insert.parts()) => `WITH inserted AS (
+       INSERT INTO messages (${sql.columns})
+       VALUES (${sql.values})
        ON CONFLICT (connection_id, external_id) DO NOTHING
        RETURNING id
-     ), ${insert.touched}
-     SELECT inserted.id, touched.assigned_user_id FROM inserted LEFT JOIN touched ON true`,
+     ), ${sql.touched}
+     SELECT inserted.id, touched.assigned_user_id FROM inserted LEFT JOIN touched ON true`
+    ),
     insert.bindings
   )
   return insertedMessage(result.rows[0])
 }
 
 export type KnownChatInsert =
-  | { outcome: 'inserted'; id: number; assignedUserId: number | null }
+  | {
+      outcome: 'inserted'
+      id: number
+      assignedUserId: number | null
+      /** False: the connection had no automatic message to send (read under the lock). */
+      automaticMessages: boolean
+    }
   /** Stored already (a redelivery): the caller rolls back. */
   | { outcome: 'duplicate' }
   /** The contact's open conversation is not the one expected (resolved, or none): take the long way. */
@@ -163,21 +219,32 @@ export async function insertIntoKnownChat(
 ): Promise<KnownChatInsert> {
   const insert = messageInsert(row, activity)
   const result = await preparedQuery<{
-    rows: (InsertedRow & { plugin_key: string; open_conversation_id: number | null })[]
+    rows: (InsertedRow & {
+      plugin_key: string
+      open_conversation_id: number | null
+      no_automatic_messages: boolean
+    })[]
   }>(
     trx,
-    `WITH locked AS MATERIALIZED (
-       SELECT plugin_key, open_conversation_id FROM chasqui_lock_for_message(:l_connection, :l_contact)
+    sqlOnce(
+      `known_chat:${insert.variant}`,
+      (sql = insert.parts()) => `WITH locked AS MATERIALIZED (
+       SELECT l.plugin_key, l.open_conversation_id,
+              ${NO_INBOUND_AUTOMATIC_MESSAGES_SQL} AS no_automatic_messages
+         FROM chasqui_lock_for_message(:l_connection, :l_contact) l
+         JOIN connections k ON k.id = :l_connection
      ), inserted AS (
-       INSERT INTO messages (${insert.columns})
-       SELECT ${insert.values} FROM locked
+       INSERT INTO messages (${sql.columns})
+       SELECT ${sql.values} FROM locked
        WHERE locked.open_conversation_id = :m_conversation_id
          AND (CAST(:l_plugin AS text) IS NULL OR locked.plugin_key = :l_plugin)
        ON CONFLICT (connection_id, external_id) DO NOTHING
        RETURNING id
-     ), ${insert.touched}
-     SELECT locked.plugin_key, locked.open_conversation_id, inserted.id, touched.assigned_user_id
-       FROM locked LEFT JOIN inserted ON true LEFT JOIN touched ON true`,
+     ), ${sql.touched}
+     SELECT locked.plugin_key, locked.open_conversation_id, locked.no_automatic_messages,
+            inserted.id, touched.assigned_user_id
+       FROM locked LEFT JOIN inserted ON true LEFT JOIN touched ON true`
+    ),
     {
       ...insert.bindings,
       l_connection: safeId(row.connection_id),
@@ -190,5 +257,6 @@ export async function insertIntoKnownChat(
     throw new UnknownConnectionError(row.connection_id, pluginKey)
   if (Number(found.open_conversation_id) !== row.conversation_id) return { outcome: 'moved' }
   const inserted = insertedMessage(found)
-  return inserted ? { outcome: 'inserted', ...inserted } : { outcome: 'duplicate' }
+  if (!inserted) return { outcome: 'duplicate' }
+  return { outcome: 'inserted', ...inserted, automaticMessages: !found.no_automatic_messages }
 }

@@ -50,11 +50,14 @@ interface StoredMessage {
   merges: MergeOutcome[] | undefined
   /** The contact was created or learned something: contacts read before it are stale. */
   contactChanged: boolean
+  /** False when the connection had no automatic message configured (undefined: not read). */
+  automaticMessages?: boolean
 }
 
 interface InsertedMessage {
   id: number
   assignedUserId: number | null
+  automaticMessages?: boolean
 }
 
 function messageRow(
@@ -298,6 +301,7 @@ export class IngestService implements IngestPort {
       assignedUserId: inserted.assignedUserId,
       merges: contact.merges,
       contactChanged,
+      automaticMessages: inserted.automaticMessages,
     })
 
     const expected = known && !contactChanged ? known.openConversationOf(contact.id) : null
@@ -360,6 +364,7 @@ export class IngestService implements IngestPort {
       direction: input.direction ?? 'in',
       opened: result.opened,
       assignedUserId: stored.assignedUserId,
+      automaticMessages: stored.automaticMessages,
       at: input.at,
     })
   }

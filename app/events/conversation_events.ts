@@ -40,6 +40,12 @@ export interface MessageReceivedEvent {
    * message; absent when the emitter did not know it (listeners look it up).
    */
   assignedUserId?: number | null
+  /**
+   * False when the connection had no automatic message configured as the
+   * message was stored (routing then skips its lookup); absent when the
+   * emitter did not read it.
+   */
+  automaticMessages?: boolean
   /** The message's time as stored (`created_at`); absent when the emitter did not say. */
   at?: Date
 }

@@ -11,7 +11,9 @@ import automaticMessages from '#services/routing/automatic_messages'
 export default class RoutingListener {
   async messageReceived(event: EventsList['conversation:message_received']) {
     if (event.direction !== 'in') return
-    await automaticMessages.afterInbound(event.conversationId, { opened: event.opened })
+    if (event.automaticMessages !== false) {
+      await automaticMessages.afterInbound(event.conversationId, { opened: event.opened })
+    }
     if (event.opened) await engine.route(event.conversationId)
   }
 

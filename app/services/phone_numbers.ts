@@ -12,9 +12,19 @@ export function toE164(
   if (!raw) return null
   const text = raw.trim()
   if (!/\d/.test(text)) return null
+  const key = `${defaultCountry}|${text}`
+  const known = parsedNumbers.get(key)
+  if (known !== undefined) return known
   const parsed = parsePhoneNumberFromString(text, defaultCountry.toUpperCase() as CountryCode)
-  return parsed && parsed.isPossible() ? parsed.number : null
+  const result = parsed && parsed.isPossible() ? parsed.number : null
+  // Every inbound message parses its sender's number: the same few thousand customers, again and again.
+  if (parsedNumbers.size >= PARSED_NUMBERS_KEPT) parsedNumbers.clear()
+  parsedNumbers.set(key, result)
+  return result
 }
+
+const PARSED_NUMBERS_KEPT = 20_000
+const parsedNumbers = new Map<string, string | null>()
 
 /**
  * WhatsApp's phone-based ids are the international number without '+'

@@ -1,7 +1,9 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { createUser, resetDatabase } from '#tests/helpers/fixtures'
-import { createConnection, receive } from '#tests/helpers/conversation_fixtures'
+import emitter from '@adonisjs/core/services/emitter'
+import ingest from '#channels/ingest_service'
+import { createConnection, inboundText, receive } from '#tests/helpers/conversation_fixtures'
 import {
   assigneeOf,
   goOnline,
@@ -119,6 +121,36 @@ test.group('Automatic messages', (group) => {
     assert.deepEqual(
       (await automaticOf(known.conversationId)).map((m) => m.kind),
       ['welcome']
+    )
+  })
+
+  test('batched messages read the settings under their lock: configured later, still sent; none, no lookup', async ({
+    assert,
+  }) => {
+    const connection = await createConnection()
+    const waId = nextWaId()
+    const first = await receive(connection, { waId })
+    const events = emitter.fake(['conversation:message_received'])
+    await ingest.messages(connection.id, [inboundText({ waId }), inboundText({ waId })])
+    // Nothing configured: the events tell routing so, and it skips its lookup.
+    events.assertEmitted(
+      'conversation:message_received',
+      ({ data }) => data.conversationId === first.conversationId && data.automaticMessages === false
+    )
+    emitter.restore()
+
+    // Configured while the chat is open: the next batch sees it.
+    await db
+      .from('connections')
+      .where('id', connection.id)
+      .update({
+        out_of_hours_message: 'Estamos fuera de horario',
+        business_hours: JSON.stringify(CLOSED),
+      })
+    await ingest.messages(connection.id, [inboundText({ waId }), inboundText({ waId })])
+    assert.deepEqual(
+      (await automaticOf(first.conversationId)).map((m) => m.kind),
+      ['out_of_hours']
     )
   })
 

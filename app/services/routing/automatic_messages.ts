@@ -9,6 +9,17 @@ import type { BusinessHours } from '#models/connection'
 export type AutomaticReplyKind = 'welcome' | 'out_of_hours' | 'unknown_sender' | 'farewell'
 
 /**
+ * SQL, true when the connection (table alias `k`) has none of the messages
+ * `afterInbound` could send: not "known clients only", no welcome and no
+ * out-of-hours text. The inbound path reads it with the message's lock, so
+ * routing can skip its own lookup for every customer message (the event's
+ * `automaticMessages: false`). Keep it in step with afterInbound.
+ */
+export const NO_INBOUND_AUTOMATIC_MESSAGES_SQL = `(NOT k.known_clients_only
+  AND NULLIF(btrim(k.welcome_message), '') IS NULL
+  AND NULLIF(btrim(k.out_of_hours_message), '') IS NULL)`
+
+/**
  * The per-connection automatic messages, each sent at most once per
  * conversation (a row in `automatic_replies` is claimed before sending):
  *
