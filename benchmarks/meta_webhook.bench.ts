@@ -29,8 +29,8 @@ const CUSTOMERS = Number(process.env.BENCH_META_CUSTOMERS ?? 500)
 const CONCURRENCY = Number(process.env.BENCH_META_CONCURRENCY ?? 32)
 const OUTBOUND = Number(process.env.BENCH_META_OUTBOUND ?? 1200)
 /** Open-loop phases: webhooks offered at these rates (per second), as Meta sends them. */
-const RATES = (process.env.BENCH_META_RATES ?? '100,250,500,1000').split(',').map(Number)
-const RATE_SECONDS = Number(process.env.BENCH_META_RATE_SECONDS ?? 4)
+const RATES = (process.env.BENCH_META_RATES ?? '100,250,500,1000,1250').split(',').map(Number)
+const RATE_SECONDS = Number(process.env.BENCH_META_RATE_SECONDS ?? 8)
 
 /**
  * Meta Cloud API plugin, end to end on this machine, with the fake Graph
@@ -323,7 +323,8 @@ async function openLoop(fake: GraphApiFake, meta: MetaSender): Promise<BenchResu
       p50: percentile(latencies, 50),
       p95: percentile(latencies, 95),
       dataset: `${offered}, ${worker ? `worker processing meanwhile (${processed} stored in that time)` : 'worker paused'}; load average ${os.loadavg()[0].toFixed(1)}`,
-      target: 'p99 ≤ 50 ms',
+      // The target is for the load the issue names (up to 1000/s); above it, for information.
+      ...(rate <= 1000 ? { target: 'p99 ≤ 50 ms' } : {}),
     })
     if (worker) {
       results.push({
@@ -331,7 +332,8 @@ async function openLoop(fake: GraphApiFake, meta: MetaSender): Promise<BenchResu
         value: Math.round(count / endToEnd),
         unit: 'msg/s',
         dataset: `${offered}; every message stored and its event emitted ${round2(endToEnd - seconds)} s after the last webhook; node CPU ${round2((used.user + used.system) / 1000 / count)} ms/message (sender thread included), PostgreSQL CPU ${round2(backendMs / count)} ms/message`,
-        ...(rate >= 1000 ? { target: '≥ 1000 msg/s' } : {}),
+        // Offered above the target, the stored rate can show it (offered at 1000/s it is at most 1000).
+        ...(rate > 1000 ? { target: '≥ 1000 msg/s' } : {}),
       })
     }
   }
