@@ -1,3 +1,4 @@
+import { LiveSession } from '../tests/helpers/live_session.js'
 /** Logs in through the real form and returns the session cookie header. */
 export async function login(base: string, email: string, password: string) {
   const page = await fetch(`${base}/login`)
@@ -24,4 +25,38 @@ export async function login(base: string, email: string, password: string) {
 /** Resident set size of this process (the bench runs the server in process), in MiB. */
 export function rssMiB() {
   return Math.round(process.memoryUsage().rss / 2 ** 20)
+}
+
+/** A supervisor's browser on the live stream (`supervisors` channel): counts the signals it receives. */
+export async function listenToSignals(email: string, password: string) {
+  const session = await LiveSession.start({ email, password })
+  const uid = crypto.randomUUID()
+  const response = await session.request(`/__transmit/events?uid=${uid}`)
+  const subscribed = await session.subscribe(uid, 'supervisors')
+  if (!subscribed.ok) throw new Error(`subscribe answered ${subscribed.status}`)
+  const counter = { signals: 0 }
+  const reader = response.body!.getReader()
+  const decoder = new TextDecoder()
+  let buffer = ''
+  const done = (async () => {
+    try {
+      while (true) {
+        const { value, done: ended } = await reader.read()
+        if (ended) return
+        buffer += decoder.decode(value, { stream: true })
+        const frames = buffer.split('\n\n')
+        buffer = frames.pop()!
+        counter.signals += frames.filter((frame) => /(^|\n)data: /.test(frame)).length
+      }
+    } catch {
+      // aborted at the end of the bench
+    }
+  })()
+  return {
+    counter,
+    close: async () => {
+      await reader.cancel().catch(() => {})
+      await done
+    },
+  }
 }

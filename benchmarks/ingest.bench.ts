@@ -6,9 +6,8 @@ import type { IngestPort, NormalizedInboundMessage } from '#channels/ingest_port
 import type { Benchmark, BenchResult } from './harness.js'
 import { percentile } from './harness.js'
 import { BENCH_PLUGIN_KEY, loadConversationsDataset } from './datasets/conversations.js'
-import { rssMiB } from './http_session.js'
+import { listenToSignals, rssMiB } from './http_session.js'
 import { backendCpuMs } from './process_cpu.js'
-import { LiveSession } from '../tests/helpers/live_session.js'
 
 const TARGET = '≥ 500 msg/s'
 const SEQUENTIAL = Number(process.env.BENCH_INGEST_SEQUENTIAL ?? 2000)
@@ -107,40 +106,6 @@ async function feed(
   }
 }
 
-/** A supervisor's browser on the live stream: counts the signals the ingest causes. */
-async function listen(email: string, password: string) {
-  const session = await LiveSession.start({ email, password })
-  const uid = crypto.randomUUID()
-  const response = await session.request(`/__transmit/events?uid=${uid}`)
-  const subscribed = await session.subscribe(uid, 'supervisors')
-  if (!subscribed.ok) throw new Error(`subscribe answered ${subscribed.status}`)
-  const counter = { signals: 0 }
-  const reader = response.body!.getReader()
-  const decoder = new TextDecoder()
-  let buffer = ''
-  const done = (async () => {
-    try {
-      while (true) {
-        const { value, done: ended } = await reader.read()
-        if (ended) return
-        buffer += decoder.decode(value, { stream: true })
-        const frames = buffer.split('\n\n')
-        buffer = frames.pop()!
-        counter.signals += frames.filter((frame) => /(^|\n)data: /.test(frame)).length
-      }
-    } catch {
-      // aborted at the end of the bench
-    }
-  })()
-  return {
-    counter,
-    close: async () => {
-      await reader.cancel().catch(() => {})
-      await done
-    },
-  }
-}
-
 const ingestBench: Benchmark = {
   name: 'ingest',
   description: 'inbound messages through the plugin port with live signals flowing',
@@ -152,7 +117,7 @@ const ingestBench: Benchmark = {
     const port = ingest.forPlugin(BENCH_PLUGIN_KEY)
     const results: BenchResult[] = []
     const close = await testUtils.httpServer().start()
-    const live = await listen(data.supervisor.email, data.supervisor.password)
+    const live = await listenToSignals(data.supervisor.email, data.supervisor.password)
     try {
       const messagesBefore = Number((await db.from('messages').count('* as n').first())!.n)
       const run = Date.now().toString(36)
