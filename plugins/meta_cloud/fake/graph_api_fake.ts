@@ -29,6 +29,8 @@ export interface FakeNumber {
   qualityRating?: 'GREEN' | 'YELLOW' | 'RED'
   /** Simulates an expired token: every call answers 190/463. */
   tokenExpired?: boolean
+  /** The app's "Require app secret" setting: a call without `appsecret_proof` is refused. */
+  requireAppSecretProof?: boolean
 }
 
 export interface FakeTemplate {
@@ -530,6 +532,7 @@ export class GraphApiFake {
       const [, objectId, edge] = segments
       if (!objectId) fail(100, { details: 'Unsupported request' })
       const owner = this.#authenticate(req.headers.authorization)
+      this.#checkProof(owner, req.headers.authorization!, query)
 
       if (req.method === 'POST' && edge === 'messages') {
         request.body = this.#json(raw)
@@ -622,6 +625,31 @@ export class GraphApiFake {
     } catch {
       fail(100, { details: 'Request body is not valid JSON' })
     }
+  }
+
+  /**
+   * `appsecret_proof` (HMAC-SHA256 of the token under the app secret): Meta
+   * checks it whenever it is sent, even if the app does not require it, and
+   * refuses a wrong one with code 100 and this message; an app with "Require
+   * app secret" on refuses calls without one.
+   */
+  #checkProof(owner: FakeNumber[], authorization: string, query: Record<string, string>) {
+    const token = authorization.slice(7).trim()
+    const proof = query.appsecret_proof
+    const refuse = (message: string) => {
+      throw new HttpError(400, {
+        error: { message, type: 'GraphMethodException', code: 100, fbtrace_id: 'AFakeProof' },
+      })
+    }
+    if (!proof) {
+      if (owner.some((number) => number.requireAppSecretProof))
+        refuse('API calls from the server require an appsecret_proof argument')
+      return
+    }
+    const valid = owner.some(
+      (number) => createHmac('sha256', number.appSecret).update(token).digest('hex') === proof
+    )
+    if (!valid) refuse('Invalid appsecret_proof provided in the API argument')
   }
 
   /** Numbers the bearer token may act for; 104/190 otherwise (A.0). */

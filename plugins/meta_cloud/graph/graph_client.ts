@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto'
+
 /**
  * A Graph API error as Meta answers it (A.7): branch on `code` (and
  * `subcode`), keep `details` for diagnostics; HTTP statuses are not unique.
@@ -24,6 +26,14 @@ export interface GraphCredentials {
   baseUrl: string
   version: string
   accessToken: string
+  /**
+   * The app's secret: every call then carries `appsecret_proof`
+   * (HMAC-SHA256 of the token under the secret), which Meta checks even when
+   * the app does not require it — so a wrong secret is found when the number
+   * is saved, not at the first webhook — and which an app with "Require app
+   * secret" on demands.
+   */
+  appSecret?: string | null
 }
 
 const TIMEOUT_MS = 20_000
@@ -32,14 +42,22 @@ const TIMEOUT_MS = 20_000
 export class GraphClient {
   constructor(readonly credentials: GraphCredentials) {}
 
-  url(path: string) {
+  url(path: string, query: Record<string, string> = {}) {
     const base = this.credentials.baseUrl.replace(/\/+$/, '')
-    return `${base}/${this.credentials.version}/${path.replace(/^\/+/, '')}`
+    const { accessToken, appSecret } = this.credentials
+    const params = new URLSearchParams(query)
+    if (appSecret) {
+      params.set(
+        'appsecret_proof',
+        createHmac('sha256', appSecret).update(accessToken).digest('hex')
+      )
+    }
+    const search = params.toString()
+    return `${base}/${this.credentials.version}/${path.replace(/^\/+/, '')}${search ? `?${search}` : ''}`
   }
 
   get<T>(path: string, query: Record<string, string> = {}) {
-    const search = new URLSearchParams(query).toString()
-    return this.request<T>('GET', `${this.url(path)}${search ? `?${search}` : ''}`)
+    return this.request<T>('GET', this.url(path, query))
   }
 
   post<T>(path: string, body: unknown) {

@@ -7,6 +7,7 @@ export type CredentialProblem =
   | 'phone_not_found'
   | 'waba_not_found'
   | 'waba_mismatch'
+  | 'app_secret_mismatch'
   | 'permission_denied'
   | 'unreachable'
   | 'unexpected'
@@ -35,6 +36,10 @@ function problemOf(error: unknown, object: 'phone' | 'waba'): CredentialCheck {
     }
   }
   if (error.code === 104) return { ok: false, problem: 'token_invalid', details }
+  // Meta gives a wrong proof no code of its own: code 100 (GraphMethodException), told by its message.
+  if (error.code === 100 && /appsecret_proof/i.test(error.message)) {
+    return { ok: false, problem: 'app_secret_mismatch', details: error.message }
+  }
   if (error.code === 100) {
     return {
       ok: false,
@@ -49,14 +54,16 @@ function problemOf(error: unknown, object: 'phone' | 'waba'): CredentialCheck {
 }
 
 /**
- * Asks the Graph API whether the token reaches the number and the number
- * belongs to the WABA. The app secret cannot be checked this way: a wrong
- * one shows up as rejected webhooks (critical system event).
+ * Asks the Graph API whether the token reaches the number, the number
+ * belongs to the WABA and the app secret is the token's app's: every call
+ * carries `appsecret_proof`, which Meta refuses when the secret is not the
+ * one of the app the token belongs to (the secret that signs webhooks).
  */
 export async function checkCredentials(input: {
   phoneNumberId: string
   wabaId: string
   accessToken: string
+  appSecret: string
 }): Promise<CredentialCheck> {
   const graph = metaNumbers.graphFor(input)
   let profile: PhoneProfile

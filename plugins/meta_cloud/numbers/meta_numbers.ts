@@ -41,12 +41,13 @@ export class MetaNumbers {
   #loadedAt = 0
   #loading: Promise<void> | null = null
 
-  graphFor(number: Pick<MetaNumber, 'accessToken'>) {
+  graphFor(number: Pick<MetaNumber, 'accessToken' | 'appSecret'>) {
     const settings = metaContext().settings.get()
     return new GraphClient({
       baseUrl: settings.graphApiBaseUrl ?? META_DEFAULTS.graphApiBaseUrl,
       version: settings.graphApiVersion ?? META_DEFAULTS.graphApiVersion,
       accessToken: number.accessToken,
+      appSecret: number.appSecret,
     })
   }
 

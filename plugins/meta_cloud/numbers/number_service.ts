@@ -71,7 +71,7 @@ export class NumberService {
     const taken = await metaNumbers.takenBy(input.phoneNumberId)
     if (taken && taken !== connectionId) return { ok: false, problem: 'phone_taken', details: null }
 
-    const check = await checkCredentials({ ...input, accessToken })
+    const check = await checkCredentials({ ...input, accessToken, appSecret })
     if (!check.ok) return check
     connection.name = input.name
     connection.phoneE164 = toE164(check.profile.displayPhoneNumber) ?? connection.phoneE164

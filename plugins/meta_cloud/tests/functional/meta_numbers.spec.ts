@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto'
 import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import type { Kernel } from '@adonisjs/core/ace'
@@ -138,6 +139,46 @@ test.group('Meta numbers / settings pages', (group) => {
       .form({ ...FORM, wabaId: '99999999999' })
       .loginAs(admin)
     foreign.assertTextIncludes('Meta no encuentra esa cuenta de WhatsApp Business')
+  })
+
+  test('a wrong app secret is found when saving (Meta refuses its appsecret_proof); nothing is saved', async ({
+    client,
+    assert,
+  }) => {
+    await ready()
+    const admin = await createUser('admin')
+    const response = await client
+      .post('/meta-cloud/numbers')
+      .withCsrfToken()
+      .form({ ...FORM, appSecret: 'not-the-apps-secret-0000' })
+      .loginAs(admin)
+    response.assertTextIncludes('La clave secreta de la app no corresponde a la app del token')
+    assert.notInclude(response.text(), 'not-the-apps-secret-0000')
+    assert.lengthOf(await Connection.all(), 0)
+    assert.lengthOf(await db.from('meta_cloud_numbers'), 0)
+  })
+
+  test('an app with "Require app secret" on works: every Graph call carries the proof', async ({
+    client,
+    assert,
+  }) => {
+    await ready()
+    const number = fake.numbers.get(FIXTURE_NUMBER.phoneNumberId)!
+    number.requireAppSecretProof = true
+    try {
+      const admin = await createUser('admin')
+      await client.post('/meta-cloud/numbers').withCsrfToken().form(FORM).loginAs(admin)
+      const connection = await Connection.query().where('plugin_key', 'meta_cloud').firstOrFail()
+      assert.equal(connection.name, FORM.name)
+      const graphCalls = fake.requests.filter((request) => /^\/v\d+\.\d+\//.test(request.path))
+      assert.isAbove(graphCalls.length, 1)
+      const expected = createHmac('sha256', FIXTURE_NUMBER.appSecret)
+        .update(FIXTURE_NUMBER.accessToken)
+        .digest('hex')
+      for (const request of graphCalls) assert.equal(request.query.appsecret_proof, expected)
+    } finally {
+      number.requireAppSecretProof = false
+    }
   })
 
   test('invalid input is refused with field errors; secrets are not flashed back', async ({
