@@ -57,14 +57,17 @@ export async function recordRevision(
         .from('messages')
         .where('id', row.id)
         .update({ body: row.body, metadata: JSON.stringify(metadata) })
-      // The chat list shows the newest message: an edit of that one shows there too.
-      if (!input.revoked) {
-        await trx
-          .from('conversations')
-          .where('id', row.conversation_id)
-          .where('last_message_at', row.created_at)
-          .update({ last_message_preview: previewOf(row.body), updated_at: new Date() })
-      }
+      // The chat list shows the newest message: an edit of that one shows there too, and a
+      // deletion of it leaves "message deleted" (the kind `deleted`, labelled by the view), not its text.
+      await trx
+        .from('conversations')
+        .where('id', row.conversation_id)
+        .where('last_message_at', row.created_at)
+        .update(
+          input.revoked
+            ? { last_message_preview: null, last_message_kind: 'deleted', updated_at: new Date() }
+            : { last_message_preview: previewOf(row.body), updated_at: new Date() }
+        )
       return { row, changed: true }
     })
   )

@@ -45,7 +45,7 @@ export default class Conversation extends BaseModel {
   declare lastMessagePreview: string | null
 
   @column()
-  declare lastMessageKind: MessageKind | null
+  declare lastMessageKind: MessageKind | 'deleted' | null
 
   @column()
   declare lastMessageDirection: MessageDirection | null

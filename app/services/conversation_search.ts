@@ -32,7 +32,7 @@ export interface ChatListRow {
   departmentId: number | null
   lastMessageAt: Date
   lastMessagePreview: string | null
-  lastMessageKind: MessageKind | null
+  lastMessageKind: MessageKind | 'deleted' | null
   lastMessageDirection: MessageDirection | null
   lastInboundAt: Date | null
   unreadCount: number

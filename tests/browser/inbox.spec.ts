@@ -144,6 +144,11 @@ test.group('Browser: inbox', (group) => {
 
     await ingest.revision(connection.id, { externalId, revoked: true, at: new Date() })
     await page.locator('#timeline .message--revoked [data-test=revoked]').waitFor()
+    // The list stops showing the deleted newest message's text, live too.
+    await page
+      .locator('.inbox__list', { hasText: 'Mensaje eliminado' })
+      .waitFor({ timeout: 10_000 })
+    assert.notInclude(await page.locator('.inbox__list').innerText(), 'Hola, ya lo resolví')
     assert.isTrue(await page.evaluate('window.__sameDocument === true'), 'no reload happened')
   })
 

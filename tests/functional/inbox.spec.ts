@@ -719,6 +719,10 @@ test.group('Inbox: assignment, resolution, retry', (group) => {
     const revoked = await html()
     assert.include(revoked, 'message--revoked')
     assert.include(revoked, 'Eliminado por quien lo envió')
+    // The chat list no longer shows the deleted newest message's text.
+    const list = (await client.get('/inbox').loginAs(agent)).text()
+    assert.include(list, '🚫 Mensaje eliminado')
+    assert.notInclude(list, 'Pago el &lt;b&gt;martes&lt;/b&gt;')
   })
 
   test("a reply written on the phone itself says so; an agent's reply shows the agent", async ({
