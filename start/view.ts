@@ -5,6 +5,7 @@ import edge from 'edge.js'
 import { DateTime } from 'luxon'
 import { formatChatTime } from '#services/chat_time'
 import { layoutCounters } from '#services/layout_counters'
+import { templateParameterLabel } from '#services/template_messages'
 import type User from '#models/user'
 import './view_chat_tools.js'
 import './view_media.js'
@@ -15,6 +16,8 @@ edge.global('formatDateTime', (value: DateTime | null | undefined, locale = 'es'
   return value.setLocale(locale).toLocaleString(DateTime.DATETIME_SHORT)
 })
 edge.global('json', (value: unknown) => JSON.stringify(value))
+// A template parameter's label in the composer (a body value, a header's, a button's link part).
+edge.global('templateParameterLabel', templateParameterLabel)
 
 // The header's bell renders its own count, so no middleware queries it for
 // requests that never show the layout (fragments, the event stream, JSON).

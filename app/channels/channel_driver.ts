@@ -94,7 +94,13 @@ export interface ChannelTemplate {
   category: string
   /** The body with its placeholders, e.g. 'Hola {{1}}, su pedido {{2}} está listo.' */
   body: string
-  /** Placeholder names in order: '1', '2'… or named ones ('first_name'). */
+  /**
+   * What the agent fills, in reading order: the body's placeholders ('1',
+   * '2'… or named ones, 'first_name'), and those of the template's other
+   * parts as `<part>:<name>`: `header:<placeholder>` (a text header's),
+   * `header:image|video|document` (a link to the header's file, https),
+   * `button:<index>` (a URL button's dynamic part).
+   */
   parameters: string[]
 }
 

@@ -43,13 +43,24 @@ export class TemplateMessages {
     const values = await this.#fill(conversation, agent, template, input.parameters)
     const missing = values.findIndex((value) => !value)
     if (missing >= 0) {
+      const label = templateParameterLabel(template.parameters[missing])
       throw new RuleViolationException(
-        'reply_window.errors.parameter_missing',
+        label.key === 'reply_window.parameter'
+          ? 'reply_window.errors.parameter_missing'
+          : `reply_window.errors.missing_${label.key.split('.').pop()}`,
         `parameters.${missing}`,
-        { name: template.parameters[missing] }
+        label.key === 'reply_window.parameter'
+          ? { name: template.parameters[missing] }
+          : label.values
       )
     }
     const filled = values as string[]
+    const badLink = template.parameters.findIndex(
+      (name, index) => MEDIA_PARAMETER.test(name) && !isHttpsUrl(filled[index])
+    )
+    if (badLink >= 0) {
+      throw new RuleViolationException('reply_window.errors.media_link', `parameters.${badLink}`)
+    }
     const metadata: OutboundTemplate = {
       name: template.name,
       language: template.language,
@@ -98,6 +109,32 @@ export class TemplateMessages {
       filled.push(value ? value.slice(0, 1024) : null)
     }
     return filled
+  }
+}
+
+/** A header's file, given as a link the provider fetches (ChannelTemplate.parameters). */
+const MEDIA_PARAMETER = /^header:(image|video|document)$/
+
+/**
+ * How a template parameter is named to the agent (reply_window.json `parts`),
+ * from ChannelTemplate.parameters' convention: the label of its input, and
+ * the message when it is missing.
+ */
+export function templateParameterLabel(name: string) {
+  const media = MEDIA_PARAMETER.exec(name)
+  if (media) return { key: `reply_window.parts.media_${media[1]}`, values: {} }
+  if (name.startsWith('header:'))
+    return { key: 'reply_window.parts.header', values: { name: name.slice(7) } }
+  if (name.startsWith('button:'))
+    return { key: 'reply_window.parts.button', values: { number: Number(name.slice(7)) + 1 } }
+  return { key: 'reply_window.parameter', values: { name } }
+}
+
+function isHttpsUrl(value: string) {
+  try {
+    return new URL(value).protocol === 'https:'
+  } catch {
+    return false
   }
 }
 

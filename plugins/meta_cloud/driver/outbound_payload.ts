@@ -7,13 +7,16 @@ import type { OutboundMessage } from '#channels/channel_driver'
 
 export class PayloadError extends Error {}
 
-/** The core's OutboundTemplate, plus optional header parameters. */
+/**
+ * The core's OutboundTemplate. Parameter names follow the template's
+ * (template_sync.ts): `header:image|video|document` → the header's file by
+ * link, `header:<placeholder>` → a text header's, `button:<index>` → a URL
+ * button's dynamic part; anything else (null for positional) → the body.
+ */
 export interface TemplateSend {
   name: string
   language: string
-  /** Ordered body parameters ({{1}}, {{2}}…) or named ones (name set). */
   parameters?: { name?: string | null; value: string }[]
-  headerParameters?: { name?: string | null; value: string }[]
 }
 
 /** `to` (digits) when the contact has a number, else the business-scoped user id (`recipient`, A.4). */
@@ -24,22 +27,35 @@ export function recipientOf(message: OutboundMessage): Record<string, string> {
   throw new PayloadError('The contact has no WhatsApp number or business-scoped user id')
 }
 
-function textParameters(parameters: TemplateSend['parameters']) {
-  return (parameters ?? []).map((parameter) =>
-    parameter.name
-      ? { type: 'text', parameter_name: parameter.name, text: parameter.value }
-      : { type: 'text', text: parameter.value }
-  )
+function textParameter(name: string | null, value: string) {
+  return name && !/^\d+$/.test(name)
+    ? { type: 'text', parameter_name: name, text: value }
+    : { type: 'text', text: value }
 }
 
+const MEDIA_HEADER = /^header:(image|video|document)$/
+
 export function templatePayload(template: TemplateSend) {
+  const header: Record<string, unknown>[] = []
+  const body: Record<string, unknown>[] = []
+  const buttons: Record<string, unknown>[] = []
+  for (const { name = null, value } of template.parameters ?? []) {
+    const media = name ? MEDIA_HEADER.exec(name) : null
+    if (media) header.push({ type: media[1], [media[1]]: { link: value } })
+    else if (name?.startsWith('header:')) header.push(textParameter(name.slice(7), value))
+    else if (name?.startsWith('button:')) {
+      buttons.push({
+        type: 'button',
+        sub_type: 'url',
+        index: name.slice(7),
+        parameters: [{ type: 'text', text: value }],
+      })
+    } else body.push(textParameter(name, value))
+  }
   const components: Record<string, unknown>[] = []
-  if (template.headerParameters?.length) {
-    components.push({ type: 'header', parameters: textParameters(template.headerParameters) })
-  }
-  if (template.parameters?.length) {
-    components.push({ type: 'body', parameters: textParameters(template.parameters) })
-  }
+  if (header.length) components.push({ type: 'header', parameters: header })
+  if (body.length) components.push({ type: 'body', parameters: body })
+  components.push(...buttons)
   return {
     name: template.name,
     language: { code: template.language },

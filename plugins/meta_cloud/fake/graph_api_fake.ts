@@ -853,6 +853,43 @@ export class GraphApiFake {
         if (!names.includes(parameter.parameter_name)) fail(132012)
       }
     }
+    this.#checkHeaderAndButtons(found, template.components ?? [])
+  }
+
+  /**
+   * A media header needs its file (by link or id, of the header's format); a
+   * text header, one value per placeholder; a URL button with a variable, its
+   * `button` component (sub_type url, its index) with one text value.
+   */
+  #checkHeaderAndButtons(found: FakeTemplate, sent: any[]) {
+    const part = (type: string) =>
+      found.components.find((c) => String(c.type).toUpperCase() === type) as any
+    const header = part('HEADER')
+    const sentHeader = sent.find((c: any) => c.type === 'header')?.parameters ?? []
+    const format = String(header?.format ?? 'TEXT').toUpperCase()
+    const mismatch = (where: string, given: number, expected: number) =>
+      fail(132000, {
+        details: `${where}: number of localizable_params (${given}) does not match the expected number of params (${expected})`,
+      })
+    if (header && ['IMAGE', 'VIDEO', 'DOCUMENT'].includes(format)) {
+      if (sentHeader.length !== 1) mismatch('header', sentHeader.length, 1)
+      const type = format.toLowerCase()
+      const file = sentHeader[0][type]
+      if (sentHeader[0].type !== type || !(file?.link || file?.id)) fail(132012)
+    } else {
+      const expected = new Set(String(header?.text ?? '').match(/\{\{\s*\w+\s*\}\}/g) ?? []).size
+      if (sentHeader.length !== expected) mismatch('header', sentHeader.length, expected)
+    }
+    const buttons: any[] = part('BUTTONS')?.buttons ?? []
+    buttons.forEach((button, index) => {
+      if (String(button.type).toUpperCase() !== 'URL' || !/\{\{/.test(String(button.url ?? '')))
+        return
+      const given = sent.find(
+        (c: any) => c.type === 'button' && c.sub_type === 'url' && String(c.index) === String(index)
+      )
+      const values = (given?.parameters ?? []).filter((p: any) => p.type === 'text' && p.text)
+      if (values.length !== 1) mismatch(`button at index ${index}`, values.length, 1)
+    })
   }
 
   async #upload(owner: FakeNumber[], phoneNumberId: string, form: FormData) {

@@ -11,8 +11,36 @@ export interface SyncedTemplate {
   components: Record<string, any>[]
   /** Body text with its placeholders ({{1}} or {{name}}). */
   bodyText: string
-  /** Placeholder names in order: '1', '2'… or the named ones. */
+  /**
+   * What the agent fills, in the order the customer reads it (the core's
+   * ChannelTemplate.parameters convention): `header:image|video|document`
+   * (a link to the header's file), `header:<placeholder>` (a text header's),
+   * the body's placeholders ('1', '2'… or named), `button:<index>` (a URL
+   * button's dynamic part).
+   */
   parameters: string[]
+}
+
+const MEDIA_HEADERS = ['IMAGE', 'VIDEO', 'DOCUMENT']
+
+function componentOf(components: Record<string, any>[], type: string) {
+  return components.find((c) => String(c.type).toUpperCase() === type)
+}
+
+/** The template's parameters in reading order (see SyncedTemplate.parameters). */
+export function templateParameters(components: Record<string, any>[], bodyText: string) {
+  const header = componentOf(components, 'HEADER')
+  const format = String(header?.format ?? 'TEXT').toUpperCase()
+  const headerParameters = MEDIA_HEADERS.includes(format)
+    ? [`header:${format.toLowerCase()}`]
+    : placeholders(typeof header?.text === 'string' ? header.text : '').map((p) => `header:${p}`)
+  const buttons: any[] = componentOf(components, 'BUTTONS')?.buttons ?? []
+  const buttonParameters = buttons.flatMap((button, index) =>
+    String(button.type).toUpperCase() === 'URL' && placeholders(String(button.url ?? '')).length
+      ? [`button:${index}`]
+      : []
+  )
+  return [...headerParameters, ...placeholders(bodyText), ...buttonParameters]
 }
 
 const PAGE_LIMIT = 100
@@ -26,7 +54,7 @@ export function placeholders(text: string): string[] {
 function toTemplate(row: any): SyncedTemplate {
   const components =
     (typeof row.components === 'string' ? JSON.parse(row.components) : row.components) ?? []
-  const body = components.find((c: any) => String(c.type).toUpperCase() === 'BODY')
+  const body = componentOf(components, 'BODY')
   const bodyText = typeof body?.text === 'string' ? body.text : ''
   return {
     id: Number(row.id),
@@ -37,7 +65,7 @@ function toTemplate(row: any): SyncedTemplate {
     parameterFormat: row.parameter_format === 'NAMED' ? 'NAMED' : 'POSITIONAL',
     components,
     bodyText,
-    parameters: placeholders(bodyText),
+    parameters: templateParameters(components, bodyText),
   }
 }
 

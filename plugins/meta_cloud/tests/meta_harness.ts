@@ -1,7 +1,12 @@
 import pluginHost from '#plugin_host/plugin_host'
 import { createOrganization } from '#tests/helpers/fixtures'
 import type Connection from '#models/connection'
-import { GraphApiFake, type FakeNumber, type GraphApiFakeOptions } from '../fake/graph_api_fake.js'
+import {
+  GraphApiFake,
+  type FakeNumber,
+  type FakeTemplate,
+  type GraphApiFakeOptions,
+} from '../fake/graph_api_fake.js'
 import numberService from '../numbers/number_service.js'
 import webhookInbox from '../webhook/webhook_inbox.js'
 
@@ -88,4 +93,41 @@ export async function metaConnection(fake: GraphApiFake, name = 'Ventas'): Promi
 /** Waits until every stored webhook was processed. */
 export function drainWebhooks(timeoutMs?: number) {
   return webhookInbox.drain(timeoutMs)
+}
+
+/**
+ * An approved template with an image header, one body value and a payment
+ * link button whose end varies (and a phone button, which asks for nothing).
+ */
+export const PAYMENT_TEMPLATE: FakeTemplate = {
+  name: 'cuota_vence',
+  language: 'es',
+  status: 'APPROVED',
+  category: 'UTILITY',
+  components: [
+    { type: 'HEADER', format: 'IMAGE' },
+    { type: 'BODY', text: 'Estimado {{1}}, su cuota vence hoy.' },
+    {
+      type: 'BUTTONS',
+      buttons: [
+        { type: 'URL', text: 'Pagar', url: 'https://pagos.example.ec/c/{{1}}' },
+        { type: 'PHONE_NUMBER', text: 'Llamar', phone_number: '+59322222222' },
+      ],
+    },
+  ],
+}
+
+/** Runs `work` while the fixture WABA also has `template`; the list is restored after. */
+export async function withTemplate<T>(
+  fake: GraphApiFake,
+  template: FakeTemplate,
+  work: () => Promise<T>
+) {
+  const before = fake.templates.get(FIXTURE_NUMBER.wabaId) ?? []
+  fake.setTemplates(FIXTURE_NUMBER.wabaId, [...before, template])
+  try {
+    return await work()
+  } finally {
+    fake.setTemplates(FIXTURE_NUMBER.wabaId, before)
+  }
 }

@@ -21,7 +21,9 @@ import {
   FIXTURE_NUMBER,
   drainWebhooks,
   metaConnection,
+  PAYMENT_TEMPLATE,
   startFake,
+  withTemplate,
 } from '#plugins/meta_cloud/tests/meta_harness'
 
 /** Voice notes need Debian's ffmpeg; a machine without it skips that one test, saying why. */
@@ -271,6 +273,38 @@ test.group('Meta Graph API / sending', (group) => {
     assert.equal(message.status, 'failed')
     assert.equal(message.failureCode, '132000')
     assert.include(message.failureReason!, 'parámetros')
+  })
+
+  test('a media header or a URL button left out fails like Meta: 132000 (count), 132012 (format)', async ({
+    assert,
+  }) => {
+    await withTemplate(fake, PAYMENT_TEMPLATE, async () => {
+      const send = (parameters: { name: string; value: string }[]) =>
+        submit({
+          body: 'Estimado Ana, su cuota vence hoy.',
+          metadata: {
+            template: {
+              name: 'cuota_vence',
+              language: 'es',
+              parameters: [{ name: null, value: 'Ana' }, ...parameters],
+            },
+          },
+        })
+      const noButton = await send([{ name: 'header:image', value: 'https://e.ec/a.png' }])
+      assert.equal(noButton.failureCode, '132000')
+      const noHeader = await send([{ name: 'button:0', value: 'X1' }])
+      assert.equal(noHeader.failureCode, '132000')
+      const wrongFormat = await send([
+        { name: 'header:document', value: 'https://e.ec/a.pdf' },
+        { name: 'button:0', value: 'X1' },
+      ])
+      assert.equal(wrongFormat.failureCode, '132012')
+      const right = await send([
+        { name: 'header:image', value: 'https://e.ec/a.png' },
+        { name: 'button:0', value: 'X1' },
+      ])
+      assert.equal(right.status, 'sent', right.failureReason ?? '')
+    })
   })
 
   test('the recorded error envelopes: the fake answers them byte-shape identical', async ({

@@ -7,12 +7,16 @@ import { OutboxDispatcher } from '#channels/outbox_dispatcher'
 import outboxDispatcher from '#channels/outbox_runtime'
 import { driverFor } from '#channels/channel_registry'
 import { createUser, resetDatabase } from '#tests/helpers/fixtures'
+import replyWindow from '#services/reply_window'
+import templateSync from '#plugins/meta_cloud/templates/template_sync'
 import type { GraphApiFake } from '#plugins/meta_cloud/fake/graph_api_fake'
 import {
   FIXTURE_NUMBER,
   drainWebhooks,
   metaConnection,
+  PAYMENT_TEMPLATE,
   startFake,
+  withTemplate,
 } from '#plugins/meta_cloud/tests/meta_harness'
 
 /*
@@ -187,6 +191,68 @@ test.group('Meta / 24-hour window in the composer', (group) => {
     assert.lengthOf(await Message.query().where('direction', 'out'), 0)
   })
 
+  test('a template with an image header and a payment link button: labelled inputs, checked links, the right components', async ({
+    client,
+    assert,
+  }) => {
+    const conversation = await conversationWithCustomer(30)
+    const admin = await createUser('admin')
+    await withTemplate(fake, PAYMENT_TEMPLATE, async () => {
+      await templateSync.sync(conversation.connectionId)
+      const template = (await replyWindow.templatesOf(conversation)).find(
+        (candidate) => candidate.name === 'cuota_vence'
+      )!
+      assert.deepEqual(template.parameters, ['header:image', '1', 'button:0'])
+
+      const panel = await client
+        .get(`/inbox/conversations/${conversation.id}/reply-window`)
+        .loginAs(admin)
+      panel.assertTextIncludes('Imagen del encabezado (enlace https)')
+      panel.assertTextIncludes('Botón 1: parte variable del enlace')
+
+      const send = (link: string) =>
+        client
+          .post(`/inbox/conversations/${conversation.id}/templates`)
+          .withCsrfToken()
+          .header('hx-request', 'true')
+          .form({
+            'templateId': template.id,
+            'parameters[0]': link,
+            'parameters[1]': '{{contact_name}}',
+            'parameters[2]': 'CR-2291',
+          })
+          .loginAs(admin)
+      const missing = await send('')
+      missing.assertStatus(422)
+      missing.assertTextIncludes('Falta el enlace de la imagen del encabezado.')
+      const plain = await send('http://example.ec/aviso.png')
+      plain.assertStatus(422)
+      plain.assertTextIncludes('debe ser un enlace https://')
+      assert.lengthOf(await Message.query().where('direction', 'out'), 0)
+
+      ;(await send('https://example.ec/aviso.png')).assertStatus(200)
+      const message = await Message.query().where('direction', 'out').firstOrFail()
+      assert.equal(message.body, 'Estimado Lucía Andrade, su cuota vence hoy.')
+      await dispatcher.runOnce()
+      await message.refresh()
+      assert.equal(message.status, 'sent', message.failureReason ?? '')
+      const request = fake.requests.find((r) => r.body?.template?.name === 'cuota_vence')!
+      assert.deepEqual(request.body.template.components, [
+        {
+          type: 'header',
+          parameters: [{ type: 'image', image: { link: 'https://example.ec/aviso.png' } }],
+        },
+        { type: 'body', parameters: [{ type: 'text', text: 'Lucía Andrade' }] },
+        {
+          type: 'button',
+          sub_type: 'url',
+          index: '0',
+          parameters: [{ type: 'text', text: 'CR-2291' }],
+        },
+      ])
+    })
+  })
+
   test('the preview shows the filled text as the agent types; nothing is sent', async ({
     client,
     assert,
@@ -240,7 +306,6 @@ test.group('Meta / 24-hour window in the composer', (group) => {
     assert,
   }) => {
     const conversation = await conversationWithCustomer(30)
-    const replyWindow = (await import('#services/reply_window')).default
     const offered = async () => (await replyWindow.templatesOf(conversation)).map((t) => t.name)
     const status = (name: string, event: 'APPROVED' | 'PAUSED', reason?: string) =>
       fake.deliver(
