@@ -174,16 +174,16 @@ export async function insertInboundMessage(
   const insert = messageInsert(row, activity)
   const result = await preparedQuery<{ rows: InsertedRow[] }>(
     trx,
-    sqlOnce(
-      `insert:${insert.variant}`,
-      (sql = insert.parts()) => `WITH inserted AS (
+    sqlOnce(`insert:${insert.variant}`, () => {
+      const sql = insert.parts()
+      return `WITH inserted AS (
        INSERT INTO messages (${sql.columns})
        VALUES (${sql.values})
        ON CONFLICT (connection_id, external_id) DO NOTHING
        RETURNING id
      ), ${sql.touched}
      SELECT inserted.id, touched.assigned_user_id FROM inserted LEFT JOIN touched ON true`
-    ),
+    }),
     insert.bindings
   )
   return insertedMessage(result.rows[0])
@@ -197,7 +197,7 @@ export type KnownChatInsert =
       /** False: the connection had no automatic message to send (read under the lock). */
       automaticMessages: boolean
     }
-  /** Stored already (a redelivery): the caller rolls back. */
+  /** Stored already (a redelivery); the chat was already open, so this statement changed nothing. */
   | { outcome: 'duplicate' }
   /** The contact's open conversation is not the one expected (resolved, or none): take the long way. */
   | { outcome: 'moved' }
@@ -226,9 +226,9 @@ export async function insertIntoKnownChat(
     })[]
   }>(
     trx,
-    sqlOnce(
-      `known_chat:${insert.variant}`,
-      (sql = insert.parts()) => `WITH locked AS MATERIALIZED (
+    sqlOnce(`known_chat:${insert.variant}`, () => {
+      const sql = insert.parts()
+      return `WITH locked AS MATERIALIZED (
        SELECT l.plugin_key, l.open_conversation_id,
               ${NO_INBOUND_AUTOMATIC_MESSAGES_SQL} AS no_automatic_messages
          FROM chasqui_lock_for_message(:l_connection, :l_contact) l
@@ -244,7 +244,7 @@ export async function insertIntoKnownChat(
      SELECT locked.plugin_key, locked.open_conversation_id, locked.no_automatic_messages,
             inserted.id, touched.assigned_user_id
        FROM locked LEFT JOIN inserted ON true LEFT JOIN touched ON true`
-    ),
+    }),
     {
       ...insert.bindings,
       l_connection: safeId(row.connection_id),
