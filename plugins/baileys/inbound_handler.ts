@@ -23,6 +23,13 @@ import {
 import type { MessageStore } from './message_store.js'
 import type { BaileysRuntime, BaileysSocket, ILogger } from './runtime.js'
 
+/** A WhatsApp message read into the core's shape, with what is needed after it is stored. */
+interface ReadMessage {
+  normalized: NormalizedInboundMessage
+  remoteJid: string
+  contact: ContactIdentity
+}
+
 export interface InboundOptions {
   connectionId: number
   db: Database
@@ -64,9 +71,39 @@ export class InboundHandler {
     await this.#batch(messages, { historical: true, type: 'append' })
   }
 
+  /**
+   * A batch goes to the core in one `ingest.messages()` call (one
+   * transaction for all of them, docs/CONVERSATIONS.md); a message that
+   * could not be read or stored that way takes the one-by-one path with its
+   * retries, so one bad message never holds the others back.
+   */
   async #batch(messages: WAMessage[], options: { historical: boolean; type: 'notify' | 'append' }) {
     const keep: WAMessage[] = []
+    const oneByOne: WAMessage[] = []
+    const ready: { message: WAMessage; read: ReadMessage }[] = []
     for (const message of messages) {
+      try {
+        const read = await this.#read(message, options)
+        if (read) ready.push({ message, read })
+      } catch {
+        oneByOne.push(message)
+      }
+    }
+    const outcomes = ready.length
+      ? await this.options.ingest.messages(
+          this.options.connectionId,
+          ready.map(({ read }) => read.normalized)
+        )
+      : []
+    for (const [index, { message, read }] of ready.entries()) {
+      if (!outcomes[index].ok) {
+        oneByOne.push(message)
+        continue
+      }
+      this.#stored(read)
+      keep.push(message)
+    }
+    for (const message of oneByOne) {
       if (await this.#withRetries(message, () => this.message(message, options))) keep.push(message)
     }
     // Raw messages for quoting, retries and media, in one statement per batch.
@@ -99,28 +136,40 @@ export class InboundHandler {
   /** Reports one message; true when it was handed to the core (its raw form must be kept). */
   async message(
     message: WAMessage,
-    { historical, type }: { historical: boolean; type: 'notify' | 'append' }
+    options: { historical: boolean; type: 'notify' | 'append' }
   ): Promise<boolean> {
+    const read = await this.#read(message, options)
+    if (!read) return false
+    await this.options.ingest.message(this.options.connectionId, read.normalized)
+    this.#stored(read)
+    return true
+  }
+
+  /** A message in the core's shape (its media downloaded); null for one the core does not get. */
+  async #read(
+    message: WAMessage,
+    { historical, type }: { historical: boolean; type: 'notify' | 'append' }
+  ): Promise<ReadMessage | null> {
     const { key } = message
     const remoteJid = key.remoteJid ?? ''
-    if (!key.id || !remoteJid || isJidStatusBroadcast(remoteJid)) return false
-    if (isJidGroup(remoteJid) && !this.options.groupsEnabled()) return false
+    if (!key.id || !remoteJid || isJidStatusBroadcast(remoteJid)) return null
+    if (isJidGroup(remoteJid) && !this.options.groupsEnabled()) return null
     if (
       key.fromMe &&
       (this.options.isOwnSend(key.id) || (await this.options.store.isOwnSend(key.id)))
     )
-      return false
+      return null
 
     if (isUndecryptable(message)) {
       this.#waitForRetry(message, historical)
-      return false
+      return null
     }
     this.#cancelStub(key.id)
 
     const mapped = mapMessage(message)
-    if (!mapped) return false
+    if (!mapped) return null
     const contact = await this.identity(message)
-    if (!contact) return false
+    if (!contact) return null
 
     const normalized: NormalizedInboundMessage = {
       externalId: key.id,
@@ -139,10 +188,13 @@ export class InboundHandler {
       },
     }
     if (mapped.media) normalized.media = await this.#download(message, mapped.media)
+    return { normalized, remoteJid, contact }
+  }
 
-    await this.options.ingest.message(this.options.connectionId, normalized)
-    if (!key.fromMe && !historical) this.#refreshPhoto(remoteJid, contact)
-    return true
+  /** After the core stored it: a customer's live message refreshes their profile photo. */
+  #stored({ normalized, remoteJid, contact }: ReadMessage) {
+    if (normalized.direction !== 'out' && !normalized.historical)
+      this.#refreshPhoto(remoteJid, contact)
   }
 
   /** Jids whose profile photo was asked for in this session. */
