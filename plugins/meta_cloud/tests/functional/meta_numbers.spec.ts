@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto'
 import { test } from '@japa/runner'
+import type { ApiClient } from '@japa/api-client'
+import type { Assert } from '@japa/assert'
 import app from '@adonisjs/core/services/app'
 import type { Kernel } from '@adonisjs/core/ace'
 import db from '@adonisjs/lucid/services/db'
@@ -31,6 +33,28 @@ const FORM = {
   appSecret: FIXTURE_NUMBER.appSecret,
   verifyToken: VERIFY_TOKEN,
   markRead: 'true',
+}
+
+/**
+ * An admin's form with bad credentials: explained in Spanish, the secret
+ * not echoed, nothing saved.
+ */
+async function assertRefused(
+  client: ApiClient,
+  assert: Assert,
+  refusal: { form: Partial<typeof FORM>; says: string; secret: string }
+) {
+  await ready()
+  const admin = await createUser('admin')
+  const response = await client
+    .post('/meta-cloud/numbers')
+    .withCsrfToken()
+    .form({ ...FORM, ...refusal.form })
+    .loginAs(admin)
+  response.assertTextIncludes(refusal.says)
+  assert.notInclude(response.text(), refusal.secret)
+  assert.lengthOf(await Connection.all(), 0)
+  assert.lengthOf(await db.from('meta_cloud_numbers'), 0)
 }
 
 async function runAce(name: string, argv: string[]) {
@@ -99,17 +123,11 @@ test.group('Meta numbers / settings pages', (group) => {
     client,
     assert,
   }) => {
-    await ready()
-    const admin = await createUser('admin')
-    const response = await client
-      .post('/meta-cloud/numbers')
-      .withCsrfToken()
-      .form({ ...FORM, accessToken: 'EAAGwrongtoken000000' })
-      .loginAs(admin)
-    response.assertTextIncludes('Meta no acepta el token de acceso')
-    assert.notInclude(response.text(), 'EAAGwrongtoken000000')
-    assert.lengthOf(await Connection.all(), 0)
-    assert.lengthOf(await db.from('meta_cloud_numbers'), 0)
+    await assertRefused(client, assert, {
+      form: { accessToken: 'EAAGwrongtoken000000' },
+      says: 'Meta no acepta el token de acceso',
+      secret: 'EAAGwrongtoken000000',
+    })
   })
 
   test('an expired token, an unknown number and a foreign WABA each get their own explanation', async ({
@@ -145,17 +163,11 @@ test.group('Meta numbers / settings pages', (group) => {
     client,
     assert,
   }) => {
-    await ready()
-    const admin = await createUser('admin')
-    const response = await client
-      .post('/meta-cloud/numbers')
-      .withCsrfToken()
-      .form({ ...FORM, appSecret: 'not-the-apps-secret-0000' })
-      .loginAs(admin)
-    response.assertTextIncludes('La clave secreta de la app no corresponde a la app del token')
-    assert.notInclude(response.text(), 'not-the-apps-secret-0000')
-    assert.lengthOf(await Connection.all(), 0)
-    assert.lengthOf(await db.from('meta_cloud_numbers'), 0)
+    await assertRefused(client, assert, {
+      form: { appSecret: 'not-the-apps-secret-0000' },
+      says: 'La clave secreta de la app no corresponde a la app del token',
+      secret: 'not-the-apps-secret-0000',
+    })
   })
 
   test('an app with "Require app secret" on works: every Graph call carries the proof', async ({
